@@ -1,0 +1,5 @@
+"""Allow ``python -m repdrill``."""
+
+from repdrill.cli import main
+
+main()
