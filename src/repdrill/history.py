@@ -1,0 +1,95 @@
+"""The review log's meaning for one rep and one card: a pure replay.
+
+The log records grades; this module says which of them schedule. A grade
+schedules when it is the first effective grade of its day for that card;
+later grades the same day are re-drills, cram is practice outside the
+schedule, and an ``undo`` entry cancels the grade it names. Recording a grade
+and replaying the log go through the same two functions
+(:func:`schedules`, :func:`schedule_after`), so the state kept in the database
+always equals the replay of the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from repdrill.sm2 import PASSING_GRADE, SM2State, due_date, review
+
+REVIEW = "review"
+REDRILL = "redrill"
+CRAM = "cram"
+UNDO = "undo"
+KINDS = (REVIEW, REDRILL, CRAM, UNDO)
+GRADED_KINDS = (REVIEW, REDRILL)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A rep's scheduling state for one card, as the log implies it."""
+
+    state: SM2State
+    due: dt.date
+    last_review_date: dt.date
+    introduced_on: dt.date
+    lapses: int
+    reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """The parts of a review-log row that the replay reads."""
+
+    uuid: str
+    kind: str
+    grade: int | None
+    review_date: dt.date
+    reviewed_at: dt.datetime
+    undoes: str | None = None
+    review_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A scheduling review and the schedule it left."""
+
+    entry: LogEntry
+    schedule: Schedule
+
+
+def schedules(previous: Schedule | None, review_date: dt.date) -> bool:
+    """Only the first grade of a day changes the SM-2 state (SM-2 step 7)."""
+    return previous is None or review_date > previous.last_review_date
+
+
+def schedule_after(previous: Schedule | None, grade: int, review_date: dt.date) -> Schedule:
+    state = review(previous.state if previous else SM2State(), grade)
+    return Schedule(
+        state=state,
+        due=due_date(review_date, state),
+        last_review_date=review_date,
+        introduced_on=previous.introduced_on if previous else review_date,
+        lapses=(previous.lapses if previous else 0) + (grade < PASSING_GRADE),
+        reviews=(previous.reviews if previous else 0) + 1,
+    )
+
+
+def replay_order(entry: LogEntry) -> tuple[dt.date, dt.datetime, str]:
+    """The log's canonical order: independent of the order rows were merged in."""
+    return entry.review_date, entry.reviewed_at, entry.uuid
+
+
+def replay(entries: Iterable[LogEntry]) -> list[Step]:
+    """The scheduling reviews among ``entries`` and the schedule after each."""
+    ordered = sorted(entries, key=replay_order)
+    undone = {e.undoes for e in ordered if e.kind == UNDO}
+    steps: list[Step] = []
+    current: Schedule | None = None
+    for entry in ordered:
+        if entry.kind not in GRADED_KINDS or entry.grade is None or entry.uuid in undone:
+            continue
+        if schedules(current, entry.review_date):
+            current = schedule_after(current, entry.grade, entry.review_date)
+            steps.append(Step(entry, current))
+    return steps
