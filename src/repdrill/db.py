@@ -1,0 +1,149 @@
+"""Engine and session set-up, and keeping the schema at the current revision.
+
+SQLite gets WAL mode (readers never block the writer), a busy timeout (a
+second writer waits instead of failing) and ``BEGIN IMMEDIATE`` for write
+transactions (so two writers queue at the start rather than deadlock half-way).
+PostgreSQL needs none of that.
+
+Opening a database checks its Alembic revision with one query; Alembic itself
+(about half a second to import) is loaded only when there is something to
+migrate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from repdrill.errors import ConfigError
+
+#: The newest migration; tests/test_migrations.py checks it is Alembic's head.
+SCHEMA_REVISION = "0001"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE = "repdrill_write"
+
+
+class Database:
+    """A repdrill database: an engine plus read and write sessions.
+
+    >>> db = Database.open("sqlite://")
+    >>> with db.session(write=True) as session: ...
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{_WRITE: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Database:
+        """Connect to ``url`` and bring its schema up to date."""
+        engine = _create_engine(url)
+        db = cls(engine)
+        if migrate:
+            db.migrate()
+        return db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ------------------------------------------------------------
+    def revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError) as error:
+            if _missing_table(error):
+                return None
+            raise _connection_error(self.engine, error) from None
+
+    def migrate(self) -> None:
+        """Upgrade the schema to :data:`SCHEMA_REVISION` if it is older."""
+        current = self.revision()
+        if current == SCHEMA_REVISION:
+            return
+        from repdrill.migrations import upgrade
+
+        upgrade(self.engine, SCHEMA_REVISION)
+
+    # -- sessions ----------------------------------------------------------
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction, committed when the block ends.
+
+        ``write=True`` takes SQLite's write lock at the start, so that
+        read-then-write work (grading a card) never has to be retried.
+        """
+        engine = self._write_engine if write else self.engine
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise ConfigError(f"no database driver for '{_scheme(url)}'") from None
+    except ModuleNotFoundError as error:
+        if "psycopg" in str(error) or url.startswith("postgresql"):
+            raise ConfigError(
+                "PostgreSQL needs its driver: pip install 'repdrill[postgres]'"
+            ) from None
+        raise ConfigError(f"database driver missing: {error.name}") from None
+    except ArgumentError:
+        raise ConfigError(
+            "--db / REPDRILL_DB is not a database URL or file path "
+            "(examples: ~/drill.db, postgresql+psycopg://user@host/repdrill)"
+        ) from None
+    return engine
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0]
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _missing_table(error: Exception) -> bool:
+    message = str(getattr(error, "orig", error)).lower()
+    return "no such table" in message or ("does not exist" in message and "relation" in message)
+
+
+def _connection_error(engine: Engine, error: Exception) -> ConfigError:
+    where = engine.url.render_as_string(hide_password=True)
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return ConfigError(f"cannot open the database {where}: {reason}")
+
+
+def is_unique_violation(error: Exception) -> bool:
+    message = str(getattr(error, "orig", error)).lower()
+    return "unique" in message or "duplicate key" in message
