@@ -1,0 +1,160 @@
+"""Fixtures: a fresh database per test on SQLite and on a real PostgreSQL server.
+
+Tests that take the ``db_url`` fixture (directly, or through ``db``/``cli``)
+run once per backend. Without PostgreSQL installed the PostgreSQL runs are
+skipped, with the reason in the summary; with ``REPDRILL_REQUIRE_POSTGRES=1``
+(as ``.ci/run`` sets) they fail instead, so CI never skips them silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pgserver import PostgresServer, find_pg_bin
+from repdrill.cli import app
+from repdrill.db import Database
+
+ROOT = Path(__file__).parent.parent
+DECKS = ROOT / "decks"
+TODAY = dt.date(2026, 3, 2)
+REQUIRE_POSTGRES = os.environ.get("REPDRILL_REQUIRE_POSTGRES") == "1"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        message = "PostgreSQL is not installed (no initdb/pg_ctl): PostgreSQL runs skipped"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer(bin_dir).start()
+    template = server.create_database("repdrill_template")
+    db = Database.open(template)
+    db.close()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'repdrill.db'}"
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    return server.create_database(f"t{os.getpid()}_{next(_counter)}", template="repdrill_template")
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database.open(db_url)
+    yield database
+    database.close()
+
+
+@dataclass
+class Cli:
+    """Runs ``repdrill`` in-process, the way a rep would type it."""
+
+    runner: CliRunner
+    env: dict[str, str]
+
+    def __call__(self, *args: str, input: str | None = None, **env: str) -> Any:
+        merged = {**self.env, **{k.upper(): v for k, v in env.items()}}
+        return self.runner.invoke(app, list(args), input=input, env=merged, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(db_url: str) -> Cli:
+    return Cli(
+        CliRunner(),
+        {
+            "REPDRILL_DB": db_url,
+            "REPDRILL_USER": "ana",
+            "REPDRILL_TODAY": TODAY.isoformat(),
+            "NO_COLOR": "1",
+        },
+    )
+
+
+@pytest.fixture
+def plain_cli(tmp_path: Path) -> Cli:
+    """The CLI on a SQLite file only: for behaviour that does not depend on the backend."""
+    return Cli(
+        CliRunner(),
+        {
+            "REPDRILL_DB": f"sqlite:///{tmp_path / 'plain.db'}",
+            "REPDRILL_USER": "ana",
+            "REPDRILL_TODAY": TODAY.isoformat(),
+            "NO_COLOR": "1",
+        },
+    )
+
+
+def card_yaml(
+    card_id: str, prompt: str | None = None, answer: str | None = None, **extra: str
+) -> str:
+    lines = [
+        f"  - id: {card_id}",
+        f"    prompt: {prompt or f'Prompt for {card_id}?'}",
+        f"    answer: {answer or f'Answer for {card_id}.'}",
+    ]
+    lines += [f"    {key}: {value}" for key, value in extra.items()]
+    return "\n".join(lines)
+
+
+def deck_yaml(deck_id: str, cards: list[str], header: str = "") -> str:
+    head = f"id: {deck_id}\ntitle: Deck {deck_id}\n" + textwrap.dedent(header)
+    return head + "cards:\n" + "\n".join(cards) + "\n"
+
+
+@pytest.fixture
+def write_deck(tmp_path: Path) -> Callable[..., Path]:
+    """Write a deck file: write_deck("alpha", ["a", "b"]) or with raw card YAML."""
+    deck_dir = tmp_path / "decks"
+    deck_dir.mkdir(exist_ok=True)
+
+    def write(
+        deck_id: str,
+        cards: list[str] | None = None,
+        *,
+        name: str | None = None,
+        header: str = "",
+        raw: str | None = None,
+    ) -> Path:
+        path = deck_dir / (name or f"{deck_id}.yaml")
+        if raw is not None:
+            path.write_text(textwrap.dedent(raw))
+            return path
+        rendered = [c if c.lstrip().startswith("- id:") else card_yaml(c) for c in cards or ["a"]]
+        path.write_text(deck_yaml(deck_id, rendered, header))
+        return path
+
+    return write
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    found = find_pg_bin()
+    if found is None:
+        return "PostgreSQL: not installed; PostgreSQL test runs will be skipped"
+    return f"PostgreSQL: {found} (a throwaway server is started for the PostgreSQL runs)"
