@@ -1,0 +1,265 @@
+"""A drill session: the queue, the same-session re-drill, undo, the summary.
+
+:class:`DrillSession` never touches a terminal. It talks to a :class:`DrillIO`
+(the CLI's Rich implementation, or a test's scripted one), and it commits each
+grade in its own transaction before it asks the IO to show the next card, so
+an interrupted session loses at most the card on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from repdrill import store
+from repdrill.config import Clock
+from repdrill.db import Database
+from repdrill.progress import (
+    DeckProgress,
+    card_ids,
+    deck_progress,
+    due_card_ids,
+    new_card_ids,
+)
+from repdrill.sm2 import is_correct
+from repdrill.store import CardView, Recorded, Scope
+
+#: A grade below this sends the card back into the same session (SM-2 step 7).
+REDRILL_BELOW = 4
+UNDO = "undo"
+GradeChoice = int | Literal["undo"]
+
+QueueKind = Literal["review", "new", "redrill", "cram"]
+
+
+class Grading(Protocol):
+    """What a grader says of a typed answer (see :mod:`repdrill.grading`)."""
+
+    @property
+    def suggested_grade(self) -> int: ...
+
+    @property
+    def points_hit(self) -> tuple[bool, ...]: ...
+
+
+Grader = Callable[[CardView, str], Grading | None]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    card: CardView
+    kind: QueueKind
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a session achieved, for the closing screen."""
+
+    cards: int
+    grades: int
+    correct: int
+    newly_mastered: int
+    lost_mastery: int
+    decks: tuple[DeckProgress, ...]
+    due_tomorrow: int
+    days_met: int
+    days_window: int
+    interrupted: bool = False
+    cram: bool = False
+
+    @property
+    def correct_share(self) -> float | None:
+        return None if self.cards == 0 else self.correct / self.cards
+
+
+class DrillIO(Protocol):
+    """The terminal side of a session. ``None`` from a read means end of input."""
+
+    def nothing_due(self, next_due: dt.date | None, today: dt.date) -> None: ...
+
+    def show_prompt(self, item: QueueItem, position: int, total: int) -> None: ...
+
+    def read_answer(self) -> str | None: ...
+
+    def show_answer(self, item: QueueItem, answer: str, grading: Grading | None) -> None: ...
+
+    def read_grade(self, *, can_undo: bool, suggested: int | None) -> GradeChoice | None: ...
+
+    def show_recorded(self, recorded: Recorded) -> None: ...
+
+    def show_undone(self, item: QueueItem) -> None: ...
+
+    def show_summary(self, summary: Summary) -> None: ...
+
+
+@dataclass(slots=True)
+class _Graded:
+    position: int
+    recorded: Recorded
+    redrill_added: bool
+
+
+@dataclass
+class DrillSession:
+    """One sitting of one rep. Build it, then :meth:`run` it with an IO."""
+
+    db: Database
+    rep_name: str
+    clock: Clock
+    scope: Scope = field(default_factory=Scope)
+    new_cards: int | None = None
+    limit: int | None = None
+    cram: bool = False
+    grader: Grader | None = None
+    session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    queue: list[QueueItem] = field(default_factory=list)
+    _graded: list[_Graded] = field(default_factory=list)
+    _rep: int = 0
+
+    def build_queue(self) -> list[QueueItem]:
+        """Due reviews (most overdue first), then new cards; re-drills join later."""
+        with self.db.session(write=True) as session:
+            self._rep = store.ensure_rep(session, self.rep_name, self.clock.now)
+            today = self.clock.today
+            if self.cram:
+                ids = card_ids(session, self.scope, self.limit)
+                kinds: list[QueueKind] = ["cram"] * len(ids)
+            else:
+                due = due_card_ids(session, self._rep, today, self.scope, self.limit)
+                room = None if self.limit is None else max(0, self.limit - len(due))
+                if self.new_cards is not None:
+                    total = self.new_cards if room is None else min(room, self.new_cards)
+                    new = new_card_ids(session, self._rep, today, self.scope, total)
+                else:
+                    new = new_card_ids(session, self._rep, today, self.scope)[:room]
+                ids = [*due, *new]
+                kinds = ["review"] * len(due) + ["new"] * len(new)
+            views = store.cards_by_id(session, ids)
+        self.queue = [QueueItem(views[i], k) for i, k in zip(ids, kinds, strict=True)]
+        return self.queue
+
+    def next_due(self) -> dt.date | None:
+        with self.db.session() as session:
+            rep = store.rep_id(session, self.rep_name)
+            dates = [
+                p.next_due
+                for p in deck_progress(session, rep, self.clock.today, self.scope)
+                if p.next_due
+            ]
+        return min(dates, default=None)
+
+    def run(self, io: DrillIO) -> Summary:
+        """Drill until the queue is empty, input ends or the rep presses Ctrl-C."""
+        if not self.queue:
+            self.build_queue()
+        if not self.queue:
+            io.nothing_due(self.next_due(), self.clock.today)
+            return self.summary()
+        interrupted = False
+        try:
+            self._loop(io)
+        except KeyboardInterrupt:
+            interrupted = True
+        summary = self.summary(interrupted=interrupted)
+        io.show_summary(summary)
+        return summary
+
+    def _loop(self, io: DrillIO) -> None:
+        position = 0
+        while position < len(self.queue):
+            item = self.queue[position]
+            io.show_prompt(item, position + 1, len(self.queue))
+            answer = io.read_answer()
+            if answer is None:
+                return
+            grading = self.grader(item.card, answer) if self.grader and answer.strip() else None
+            io.show_answer(item, answer, grading)
+            suggested = grading.suggested_grade if grading else None
+            choice = io.read_grade(can_undo=bool(self._graded), suggested=suggested)
+            if choice is None:
+                return
+            if choice == UNDO:
+                position = self._undo(io)
+                continue
+            self._record(io, position, item, choice, answer, grading)
+            position += 1
+
+    def _record(
+        self,
+        io: DrillIO,
+        position: int,
+        item: QueueItem,
+        grade: int,
+        answer: str,
+        grading: Grading | None,
+    ) -> None:
+        with self.db.session(write=True) as session:
+            recorded = store.record_grade(
+                session,
+                rep=self._rep,
+                card=item.card,
+                grade=grade,
+                clock=self.clock,
+                answer=answer.strip() or None,
+                suggested_grade=grading.suggested_grade if grading else None,
+                points_hit=grading.points_hit if grading else (),
+                session_id=self.session_id,
+                cram=self.cram,
+            )
+        # Committed: only now may the next card appear.
+        redrill = grade < REDRILL_BELOW
+        if redrill:
+            self.queue.append(QueueItem(item.card, "redrill"))
+        self._graded.append(_Graded(position, recorded, redrill))
+        io.show_recorded(recorded)
+
+    def _undo(self, io: DrillIO) -> int:
+        last = self._graded.pop()
+        with self.db.session(write=True) as session:
+            store.undo(
+                session,
+                rep=self._rep,
+                review_uuid=last.recorded.uuid,
+                clock=self.clock,
+                session_id=self.session_id,
+            )
+        if last.redrill_added:
+            self.queue.pop()
+        item = self.queue[last.position]
+        io.show_undone(item)
+        return last.position
+
+    def summary(self, *, interrupted: bool = False) -> Summary:
+        first_grades: dict[int, int] = {}
+        for graded in self._graded:
+            card_id = self.queue[graded.position].card.card_id
+            first_grades.setdefault(card_id, graded.recorded.grade)
+        decks = tuple(sorted({i.card.deck for i in self.queue}))
+        with self.db.session() as session:
+            rep = store.rep_id(session, self.rep_name)
+            progress = (
+                tuple(deck_progress(session, rep, self.clock.today, Scope(decks=decks)))
+                if decks
+                else ()
+            )
+            tomorrow = (
+                store.due_count(session, rep, self.clock.today + dt.timedelta(days=1)) if rep else 0
+            )
+            met = store.days_met(session, rep, self.clock.today)
+        recorded = [g.recorded for g in self._graded]
+        return Summary(
+            cards=len(first_grades),
+            grades=len(recorded),
+            correct=sum(is_correct(g) for g in first_grades.values()),
+            newly_mastered=sum(r.newly_mastered for r in recorded),
+            lost_mastery=sum(r.lost_mastery for r in recorded),
+            decks=progress,
+            due_tomorrow=tomorrow,
+            days_met=met,
+            days_window=store.DAYS_MET_WINDOW,
+            interrupted=interrupted,
+            cram=self.cram,
+        )
