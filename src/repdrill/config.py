@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from repdrill.errors import ConfigError
@@ -77,20 +78,31 @@ def rep_name(value: str | None = None) -> str:
     return name
 
 
+def wall_clock() -> dt.datetime:
+    """The current local time, time-zone aware."""
+    return dt.datetime.now().astimezone()
+
+
 @dataclass(frozen=True, slots=True)
 class Clock:
-    """The one reading of the clock a command makes; the core takes it as input.
+    """A command's notion of time; the core takes it as input and never reads the clock.
 
-    ``today`` drives scheduling. ``now`` stamps reviews; with ``--today`` it is
-    that day at the current local time, so simulated days sort in order.
+    ``today`` is fixed when the command starts and drives all scheduling.
+    :meth:`now` stamps each review at the moment it happens, shifted by whole
+    days when ``--today`` simulates another day, so that simulated days still
+    sort in order and each review keeps its own time.
     """
 
     today: dt.date
-    now: dt.datetime
+    shift: dt.timedelta = dt.timedelta(0)
+    timer: Callable[[], dt.datetime] = field(default=wall_clock, compare=False)
 
     @classmethod
     def read(cls, today: dt.date | None = None) -> Clock:
-        now = dt.datetime.now().astimezone()
+        real = wall_clock()
         if today is None:
-            return cls(now.date(), now)
-        return cls(today, dt.datetime.combine(today, now.timetz()))
+            return cls(real.date())
+        return cls(today, today - real.date())
+
+    def now(self) -> dt.datetime:
+        return self.timer() + self.shift

@@ -122,7 +122,7 @@ class DrillSession:
     def build_queue(self) -> list[QueueItem]:
         """Due reviews (most overdue first), then new cards; re-drills join later."""
         with self.db.session(write=True) as session:
-            self._rep = store.ensure_rep(session, self.rep_name, self.clock.now)
+            self._rep = store.ensure_rep(session, self.rep_name, self.clock.now())
             today = self.clock.today
             if self.cram:
                 ids = card_ids(session, self.scope, self.limit)

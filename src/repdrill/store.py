@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid as uuid_module
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -40,6 +39,7 @@ from repdrill.history import (
     schedule_after,
     schedules,
 )
+from repdrill.ids import uuid7
 from repdrill.mastery import is_mastered
 from repdrill.models import (
     CardRow,
@@ -349,8 +349,8 @@ def record_grade(
     grade = check_grade(grade)
     if suggested_grade is not None:
         suggested_grade = check_grade(suggested_grade)
-    today = clock.today
-    review_uuid = str(uuid_module.uuid4())
+    today, now = clock.today, clock.now()
+    review_uuid = uuid7()
     before = schedule_of(session, rep, card.card_id, lock=True)
     after = before
     steps: list[Step] | None = None
@@ -364,7 +364,7 @@ def record_grade(
         # A grade dated before the last review (a simulated --today going
         # back): the replay of the log decides what it changes.
         kind = REVIEW
-        entry = LogEntry(review_uuid, kind, grade, today, clock.now, None, _NEW_ENTRY)
+        entry = LogEntry(review_uuid, kind, grade, today, now, None, _NEW_ENTRY)
         steps, after = _replay_and_save(session, rep, card.card_id, entry)
     else:
         kind = REDRILL
@@ -377,7 +377,8 @@ def record_grade(
         grade=grade,
         suggested_grade=suggested_grade,
         answer=answer,
-        clock=clock,
+        review_date=today,
+        reviewed_at=now,
         session_id=session_id,
         due_remaining=due_count(session, rep, today),
     )
@@ -416,7 +417,8 @@ def _insert_review(
     grade: int | None,
     suggested_grade: int | None,
     answer: str | None,
-    clock: Clock,
+    review_date: dt.date,
+    reviewed_at: dt.datetime,
     session_id: str | None,
     due_remaining: int | None,
     undoes: str | None = None,
@@ -431,8 +433,8 @@ def _insert_review(
             grade=grade,
             suggested_grade=suggested_grade,
             answer=answer or None,
-            review_date=clock.today,
-            reviewed_at=clock.now,
+            review_date=review_date,
+            reviewed_at=reviewed_at,
             session=session_id,
             undoes=undoes,
             due_remaining=due_remaining,
@@ -478,8 +480,8 @@ def undo(
         cards_by_id(session, [target.card_id])[target.card_id], content_hash=target.card_hash
     )
     schedule_of(session, rep, card.card_id, lock=True)
-    undo_uuid = str(uuid_module.uuid4())
-    entry = LogEntry(undo_uuid, UNDO, None, clock.today, clock.now, review_uuid, _NEW_ENTRY)
+    undo_uuid, now = uuid7(), clock.now()
+    entry = LogEntry(undo_uuid, UNDO, None, clock.today, now, review_uuid, _NEW_ENTRY)
     steps, restored = _replay_and_save(session, rep, card.card_id, entry)
     undo_id = _insert_review(
         session,
@@ -490,7 +492,8 @@ def undo(
         grade=None,
         suggested_grade=None,
         answer=None,
-        clock=clock,
+        review_date=clock.today,
+        reviewed_at=now,
         session_id=session_id,
         due_remaining=due_count(session, rep, clock.today),
         undoes=review_uuid,

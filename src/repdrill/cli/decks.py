@@ -137,7 +137,7 @@ def load(
 
     state = app_context(ctx)
     db = state.database()
-    now = state.clock().now
+    now = state.clock().now()
     total_bytes = sum(_size(p) for p in paths)
     err = err_console()
     if err.is_terminal and total_bytes >= PROGRESS_BYTES and not as_json:

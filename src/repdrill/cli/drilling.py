@@ -71,7 +71,7 @@ def _load_first(ctx: typer.Context, paths: list[Path], scope: object) -> object:
     from repdrill.store import Scope
 
     state = app_context(ctx)
-    result = load(state.database(), paths, now=state.clock().now)
+    result = load(state.database(), paths, now=state.clock().now())
     print_load(result, quiet_if_unchanged=True)
     assert isinstance(scope, Scope)
     loaded = tuple(result.deck_ids)
@@ -161,7 +161,7 @@ def review(
         view = store.find_card(session, card)
         if view.retired:
             raise RepdrillError(f"{view.ref} is retired; it is no longer drilled")
-        rep = store.ensure_rep(session, state.rep(), clock.now)
+        rep = store.ensure_rep(session, state.rep(), clock.now())
         grading = grade_answer(view, answer) if answer else None
         recorded = store.record_grade(
             session,
