@@ -1,0 +1,160 @@
+"""The package and the command line around the commands: version, help, settings, validate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import DECKS, Cli
+from repdrill import __version__
+
+
+def test_version(plain_cli: Cli) -> None:
+    result = plain_cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"repdrill {__version__}"
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "repdrill", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"repdrill {__version__}"
+
+
+def test_help_lists_every_command(plain_cli: Cli) -> None:
+    result = plain_cli("--help")
+    assert result.exit_code == 0
+    for command in ["validate", "load", "schema", "drill", "review", "cram", "status", "card"]:
+        assert command in result.stdout
+
+
+def test_unknown_command_is_a_usage_error(plain_cli: Cli) -> None:
+    assert plain_cli("dril").exit_code == 2
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "tomorrow", "01/03/2026"])
+def test_bad_today_is_a_usage_error(plain_cli: Cli, value: str) -> None:
+    result = plain_cli("status", REPDRILL_TODAY=value)
+    assert result.exit_code == 2
+    assert "ISO date" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_user_is_one_line(plain_cli: Cli) -> None:
+    result = plain_cli("--user", "two words", "status")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("Error: 'two words' is not a usable rep name")
+
+
+def test_database_path_that_is_a_directory(plain_cli: Cli, tmp_path: Path) -> None:
+    result = plain_cli("--db", str(tmp_path), "status")
+    assert result.exit_code == 1 and "is a directory" in result.stderr
+
+
+def test_unreachable_database_url(plain_cli: Cli) -> None:
+    result = plain_cli("--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "status")
+    assert result.exit_code == 1
+    assert "cannot open the database" in result.stderr
+    assert "secret" not in result.output
+
+
+def test_unknown_driver(plain_cli: Cli) -> None:
+    result = plain_cli("--db", "nosuchdb://x/y", "status")
+    assert result.exit_code == 1 and "no database driver" in result.stderr
+
+
+def test_default_database_is_created_in_the_user_data_dir(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("REPDRILL_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "repdrill", "load", str(DECKS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "data" / "repdrill" / "repdrill.db").exists()
+
+
+def test_validate_good_decks(plain_cli: Cli) -> None:
+    result = plain_cli("validate", str(DECKS))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "2 decks valid" in result.stderr
+
+
+def test_validate_reports_every_problem_in_every_file(
+    plain_cli: Cli, write_deck: Callable[..., Path]
+) -> None:
+    one = write_deck("one", raw="id: one\ntitle: One\ncards:\n  - {id: a, prompt: p, answer: on}\n")
+    two = write_deck(
+        "two",
+        raw="id: two\ntitle: Two\ncards:\n  - {id: b, prompt: p}\n  - {id: b, prompt: q, answer: x, colour: red}\n",
+    )
+    result = plain_cli("validate", str(one.parent))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{one}:4:32: card 'a': answer: YAML reads 'on' as a boolean; quote it to keep it as text: \"on\"",
+        f"{two}:4:5: card 'b': missing required key 'answer'",
+        f"{two}:5:5: card id 'b' is used twice in this deck (first at line 4)",
+        f"{two}:5:35: card 'b': unknown key 'colour'; expected one of: id, prompt, answer, type, tags, key_points, red_flags, explanation, source",
+    ]
+    assert "4 problems in 2 of 2 files" in result.stderr
+
+
+def test_validate_json(plain_cli: Cli, write_deck: Callable[..., Path]) -> None:
+    path = write_deck(
+        "one", raw="id: one\ntitle: One\ncards:\n  - {id: a, prompt: p, answer: no}\n"
+    )
+    result = plain_cli("validate", "--format", "json", str(path))
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["files"] == 1
+    assert data["problems"][0] == {
+        "path": str(path),
+        "line": 4,
+        "column": 32,
+        "message": "card 'a': answer: YAML reads 'no' as a boolean; quote it to keep it as text: \"no\"",
+    }
+
+
+def test_validate_github_annotations(plain_cli: Cli, write_deck: Callable[..., Path]) -> None:
+    path = write_deck(
+        "one", raw="id: one\ntitle: One\ncards:\n  - {id: a, prompt: p, answer: 100%}\n"
+    )
+    result = plain_cli("validate", "--format", "github", str(path))
+    assert result.exit_code == 0  # 100% is text
+    bad = write_deck("two", raw="id: two\ntitle: T\ncards:\n  - {id: a, prompt: p, answer: 1.5}\n")
+    result = plain_cli("validate", "-f", "github", str(bad))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"::error file={bad},line=4,col=32,title=repdrill::card 'a': answer"
+    )
+
+
+def test_validate_usage_errors(plain_cli: Cli, tmp_path: Path) -> None:
+    assert plain_cli("validate").exit_code == 2
+    assert plain_cli("validate", str(tmp_path / "missing.yaml")).exit_code == 2
+    assert plain_cli("validate", "--format", "xml", str(DECKS)).exit_code == 2
+
+
+def test_validate_empty_directory_fails(plain_cli: Cli, tmp_path: Path) -> None:
+    result = plain_cli("validate", str(tmp_path))
+    assert result.exit_code == 1 and "no deck files" in result.stderr
+
+
+def test_pre_commit_hook_definition_runs_validate() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "repdrill-validate")
+    assert hook["entry"] == "repdrill validate"
+    assert hook["language"] == "python"
+    assert "yaml" in hook["types"]

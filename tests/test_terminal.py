@@ -1,0 +1,104 @@
+"""The real terminal session, in a pseudo-terminal: typing, grading, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import DECKS, TODAY
+
+COLOUR = re.compile(r"\x1b\[[\d;]*(?:3[0-7]|38|9[0-7])[;m]")
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def spawn(db: Path, *args: str) -> pexpect.spawn:
+    env = {
+        **os.environ,
+        "REPDRILL_DB": str(db),
+        "REPDRILL_USER": "ana",
+        "REPDRILL_TODAY": TODAY.isoformat(),
+        "COLUMNS": "100",
+        "LINES": "40",
+    }
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "repdrill", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
+
+
+def card_show(db: Path, card: str) -> dict[str, object]:
+    child = spawn(db, "card", "show", card, "--json")
+    child.expect(pexpect.EOF)
+    child.close()
+    return json.loads(child.before)  # type: ignore[no-any-return]
+
+
+def test_ctrl_c_mid_session_keeps_the_answered_cards(tmp_path: Path) -> None:
+    db = tmp_path / "drill.db"
+    child = spawn(db, "drill", str(DECKS), "--limit", "3")
+    child.expect("Card 1 of 3")
+    child.expect("Your answer")
+    child.sendline("we compare total cost of ownership and cost per invoice")
+    child.expect("Suggested grade")
+    child.expect(r"\(0-5")
+    child.sendline("5")
+    child.expect("Next review tomorrow")
+    child.expect("Card 2 of 3")
+    child.expect("Your answer")
+    child.sendline("")
+    child.expect(r"\(0-5")
+    child.sendline("4")
+    child.expect("Card 3 of 3")
+    child.expect("Your answer")
+    child.sendintr()  # Ctrl-C while the third card is on screen
+    child.expect("Stopped. Every grade given is saved.")
+    child.expect("Cards drilled: 2")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    first = card_show(db, "objection-handling/price-too-high")
+    second = card_show(db, "objection-handling/just-give-me-a-discount")
+    assert [h["grade"] for h in first["history"]] == [5]  # type: ignore[index]
+    assert first["history"][0]["answer"].startswith("we compare")  # type: ignore[index]
+    assert first["history"][0]["suggested_grade"] is not None  # type: ignore[index]
+    assert [h["grade"] for h in second["history"]] == [4]  # type: ignore[index]
+
+    # Starting again simply carries on: the graded cards are not offered again today.
+    child = spawn(db, "drill", "--limit", "1")
+    child.expect("Card 1 of 1")
+    child.expect("Your answer")
+    assert "price-too-high" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_colour_on_a_terminal_and_not_with_no_color(tmp_path: Path) -> None:
+    db = tmp_path / "colour.db"
+    loading = spawn(db, "load", str(DECKS))
+    loading.expect(pexpect.EOF)
+    child = spawn(db, "status")
+    child.expect(pexpect.EOF)
+    assert "\x1b[" in child.before
+    env_child = pexpect.spawn(
+        sys.executable,
+        ["-m", "repdrill", "status"],
+        env={**os.environ, "REPDRILL_DB": str(db), "NO_COLOR": "1", "REPDRILL_USER": "ana"},
+        encoding="utf-8",
+        timeout=30,
+    )
+    env_child.expect(pexpect.EOF)
+    assert "ana" in env_child.before
+    assert not COLOUR.search(env_child.before)  # NO_COLOR: styles may stay, colours go
