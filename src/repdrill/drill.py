@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 from repdrill import store
 from repdrill.config import Clock
@@ -29,7 +29,7 @@ from repdrill.store import CardView, Recorded, Scope
 
 #: A grade below this sends the card back into the same session (SM-2 step 7).
 REDRILL_BELOW = 4
-UNDO = "undo"
+UNDO: Final = "undo"
 GradeChoice = int | Literal["undo"]
 
 QueueKind = Literal["review", "new", "redrill", "cram"]
@@ -126,7 +126,7 @@ class DrillSession:
             today = self.clock.today
             if self.cram:
                 ids = card_ids(session, self.scope, self.limit)
-                kinds: list[QueueKind] = ["cram"] * len(ids)
+                kinds: list[QueueKind] = ["cram" for _ in ids]
             else:
                 due = due_card_ids(session, self._rep, today, self.scope, self.limit)
                 room = None if self.limit is None else max(0, self.limit - len(due))
@@ -136,7 +136,7 @@ class DrillSession:
                 else:
                     new = new_card_ids(session, self._rep, today, self.scope)[:room]
                 ids = [*due, *new]
-                kinds = ["review"] * len(due) + ["new"] * len(new)
+                kinds = [*("review" for _ in due), *("new" for _ in new)]  # type: ignore[list-item]
             views = store.cards_by_id(session, ids)
         self.queue = [QueueItem(views[i], k) for i, k in zip(ids, kinds, strict=True)]
         return self.queue
@@ -181,7 +181,7 @@ class DrillSession:
             choice = io.read_grade(can_undo=bool(self._graded), suggested=suggested)
             if choice is None:
                 return
-            if choice == UNDO:
+            if isinstance(choice, str):  # UNDO
                 position = self._undo(io)
                 continue
             self._record(io, position, item, choice, answer, grading)

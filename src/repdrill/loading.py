@@ -177,8 +177,9 @@ def _apply(
         "loaded_at": now,
     }
     if deck_row is None:
-        result = session.execute(insert(DeckRow).values(slug=deck.id, **settings))
-        deck_id = result.inserted_primary_key[0]  # type: ignore[index]
+        deck_id = session.execute(
+            insert(DeckRow).returning(DeckRow.id).values(slug=deck.id, **settings)
+        ).scalar_one()
     else:
         deck_id = deck_row.id
         session.execute(update(DeckRow).where(DeckRow.id == deck_id).values(**settings))
@@ -295,7 +296,7 @@ def _store_versions(
     if not cards:
         return
     card_ids = [ids[c.id] for c in cards]
-    have = set()
+    have: set[tuple[int, str]] = set()
     for chunk in _chunks(card_ids):
         have.update(
             session.execute(

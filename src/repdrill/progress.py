@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from repdrill.models import CardRow, CardStateRow, DeckRow
@@ -46,8 +46,8 @@ def deck_progress(
     active = CardRow.retired_at.is_(None)
     started = state.card_id.is_not(None)
 
-    def count(condition: object) -> object:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # type: ignore[arg-type]
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     introduced_today = (
         select(CardRow.deck_id, func.count().label("n"))
@@ -151,8 +151,8 @@ def new_card_ids(
         )
         return list(session.scalars(query))
     allowance = {
-        deck_id: max(0, per_day - used)
-        for deck_id, per_day, used in session.execute(_allowance_query(rep_key, today))
+        row[0]: max(0, row[1] - row[2])  # type: ignore[misc]
+        for row in session.execute(_allowance_query(rep_key, today))
     }
     ranked = (
         select(

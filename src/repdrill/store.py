@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -161,25 +162,28 @@ def ensure_rep(session: Session, name: str, now: dt.datetime) -> int:
     found = rep_id(session, name)
     if found is not None:
         return found
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        session.execute(upsert(RepRow).values(name=name, created_at=now).on_conflict_do_nothing())
-    else:  # pragma: no cover - other databases are not supported targets
-        session.execute(insert(RepRow).values(name=name, created_at=now))
+    session.execute(_insert_ignoring_duplicates(session, RepRow).values(name=name, created_at=now))
     created = rep_id(session, name)
     assert created is not None
     return created
 
 
+def _insert_ignoring_duplicates(session: Session, model: type[Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model).on_conflict_do_nothing()
+
+
 # -- cards --------------------------------------------------------------------------
 
 
-def _card_columns() -> Select[tuple[object, ...]]:
-    return (
+def _card_columns() -> Select[*tuple[Any, ...]]:
+    query: Select[*tuple[Any, ...]] = (
         select(
             CardRow.id,
             DeckRow.slug,
@@ -206,24 +210,25 @@ def _card_columns() -> Select[tuple[object, ...]]:
             ),
         )
     )
+    return query
 
 
-def _card_view(row: Sequence[object]) -> CardView:
+def _card_view(row: Any) -> CardView:
     return CardView(
-        card_id=row[0],  # type: ignore[arg-type]
-        deck=row[1],  # type: ignore[arg-type]
-        deck_title=row[2],  # type: ignore[arg-type]
-        slug=row[3],  # type: ignore[arg-type]
-        prompt=row[4],  # type: ignore[arg-type]
-        answer=row[5],  # type: ignore[arg-type]
-        type=row[6],  # type: ignore[arg-type]
-        tags=tuple(json.loads(row[7])),  # type: ignore[arg-type]
-        key_points=tuple(tuple(p) for p in json.loads(row[8])),  # type: ignore[arg-type]
-        red_flags=tuple(tuple(p) for p in json.loads(row[9])),  # type: ignore[arg-type]
-        explanation=row[10],  # type: ignore[arg-type]
-        source=row[11],  # type: ignore[arg-type]
-        content_hash=row[12],  # type: ignore[arg-type]
-        min_interval_days=row[13],  # type: ignore[arg-type]
+        card_id=row[0],
+        deck=row[1],
+        deck_title=row[2],
+        slug=row[3],
+        prompt=row[4],
+        answer=row[5],
+        type=row[6],
+        tags=tuple(json.loads(row[7])),
+        key_points=tuple(tuple(p) for p in json.loads(row[8])),
+        red_flags=tuple(tuple(p) for p in json.loads(row[9])),
+        explanation=row[10],
+        source=row[11],
+        content_hash=row[12],
+        min_interval_days=row[13],
         retired=row[14] is not None,
     )
 
@@ -423,8 +428,10 @@ def _insert_review(
     due_remaining: int | None,
     undoes: str | None = None,
 ) -> int:
-    result = session.execute(
-        insert(ReviewRow).values(
+    review_id: int = session.execute(
+        insert(ReviewRow)
+        .returning(ReviewRow.id)
+        .values(
             uuid=uuid,
             rep_id=rep,
             card_id=card.card_id,
@@ -439,8 +446,8 @@ def _insert_review(
             undoes=undoes,
             due_remaining=due_remaining,
         )
-    )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    ).scalar_one()
+    return review_id
 
 
 def _insert_state_change(

@@ -73,7 +73,7 @@ def compose(data: bytes) -> Node | None:
     share of the parse time without ever freeing anything.
     """
     with _gc_paused():
-        return yaml.compose(data, Loader=_Loader)  # type: ignore[no-any-return]
+        return yaml.compose(data, Loader=_Loader)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -188,7 +188,7 @@ def card_show(
     _print_card(data)
 
 
-def _print_card(data: dict[str, object]) -> None:
+def _print_card(data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
@@ -200,11 +200,7 @@ def _print_card(data: dict[str, object]) -> None:
         flags.append("[green]mastered[/]")
     if data["leech"]:
         flags.append("[red]leech[/]")
-    meta = " · ".join(
-        str(x)
-        for x in [data["type"], " ".join(data["tags"]), *flags]
-        if x  # type: ignore[arg-type]
-    )
+    meta = " · ".join(str(x) for x in [data["type"], " ".join(data["tags"]), *flags] if x)
     console.print(Panel(str(data["prompt"]), title=str(data["card"]), subtitle=meta or None))
     console.print(Panel(str(data["answer"]), title="Model answer", border_style="green"))
     console.print(
@@ -216,7 +212,7 @@ def _print_card(data: dict[str, object]) -> None:
         console.print("No reviews yet.")
         return
     table = Table("Date", "Kind", "Grade", "Suggested", "Note")
-    for h in history:  # type: ignore[attr-defined]
+    for h in history:
         note = "undone" if h["undone"] else (f"undoes {h['undoes'][:8]}" if h["undoes"] else "")
         table.add_row(
             h["review_date"].isoformat(),

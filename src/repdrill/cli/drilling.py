@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from repdrill.store import Scope
 
 from repdrill.cli.cards import DeckOption, TagOption
 from repdrill.cli.common import (
@@ -65,7 +68,7 @@ def drill(
     _run_session(ctx, scope=scope, new=new, limit=limit, cram=False)
 
 
-def _load_first(ctx: typer.Context, paths: list[Path], scope: object) -> object:
+def _load_first(ctx: typer.Context, paths: list[Path], scope: Scope) -> Scope:
     from repdrill.cli.decks import print_load
     from repdrill.loading import load
     from repdrill.store import Scope
@@ -73,7 +76,6 @@ def _load_first(ctx: typer.Context, paths: list[Path], scope: object) -> object:
     state = app_context(ctx)
     result = load(state.database(), paths, now=state.clock().now())
     print_load(result, quiet_if_unchanged=True)
-    assert isinstance(scope, Scope)
     loaded = tuple(result.deck_ids)
     decks = tuple(d for d in loaded if d in scope.decks) if scope.decks else loaded
     if scope.decks and not decks:
@@ -87,14 +89,12 @@ def _load_first(ctx: typer.Context, paths: list[Path], scope: object) -> object:
 
 
 def _run_session(
-    ctx: typer.Context, *, scope: object, new: int | None, limit: int | None, cram: bool
+    ctx: typer.Context, *, scope: Scope, new: int | None, limit: int | None, cram: bool
 ) -> None:
     from repdrill.cli.terminal import TerminalIO
     from repdrill.drill import DrillSession
     from repdrill.grading import grade_answer
-    from repdrill.store import Scope
 
-    assert isinstance(scope, Scope)
     state = app_context(ctx)
     session = DrillSession(
         db=state.database(),
