@@ -1,5 +1,24 @@
-"""Allow ``python -m repdrill``."""
+"""Entry point for the ``repdrill`` command and ``python -m repdrill``.
 
-from repdrill.cli import main
+``--version`` is answered before Typer is imported: it is the one question a
+tool should answer instantly, and scripts ask it often.
+"""
 
-main()
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from repdrill import __version__
+
+        print(f"repdrill {__version__}")
+        return
+    from repdrill.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

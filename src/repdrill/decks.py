@@ -26,6 +26,7 @@ from repdrill.yamlread import (
     ExpansionLimit,
     NodeReader,
     compose,
+    gc_paused,
     syntax_problem,
 )
 
@@ -50,11 +51,12 @@ class Card:
     explanation: str | None = None
     source: str | None = None
     line: int = field(default=0, compare=False)
+    #: SHA-256 of everything a rep sees of the card; ties each review to the text.
+    content_hash: str = field(default="", compare=False)
 
-    @property
-    def content_hash(self) -> str:
-        """SHA-256 of everything a rep sees of the card; ties a review to the text."""
-        return card_hash(self)
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", card_hash(self))
 
 
 def card_hash(card: Card) -> str:
@@ -179,6 +181,11 @@ def parse_deck(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
     """
     if len(data) > MAX_FILE_BYTES:
         return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
+    with gc_paused():
+        return _parse(path, data)
+
+
+def _parse(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
     try:
         root = compose(data)
     except (yaml.YAMLError, RecursionError) as error:

@@ -30,7 +30,8 @@ from repdrill.decks import (
     read_file,
 )
 from repdrill.errors import InvalidInput, Problem, RepdrillError
-from repdrill.models import CardRow, CardTagRow, CardVersionRow, DeckRow
+from repdrill.models import CardRow, CardTagRow, CardVersionRow, DeckRow, table
+from repdrill.yamlread import gc_paused
 
 #: Called as progress(files_done, files_total, path) while decks are parsed and written.
 Progress = Callable[[int, int, str], None]
@@ -84,6 +85,18 @@ def load(
     Raises :class:`~repdrill.errors.InvalidInput` with every problem found
     when any deck is invalid; nothing is written then.
     """
+    with gc_paused():
+        return _load(db, paths, now=now, dry_run=dry_run, progress=progress)
+
+
+def _load(
+    db: Database,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    now: dt.datetime,
+    dry_run: bool,
+    progress: Progress | None,
+) -> LoadResult:
     names = find_deck_files(paths)
     if not names:
         shown = ", ".join(map(str, paths))
@@ -259,7 +272,7 @@ def _write(
     ids = {slug: row.id for slug, row in existing.items()}
     if plan.new:
         inserted = session.execute(
-            insert(CardRow).returning(CardRow.id, CardRow.slug),
+            insert(table(CardRow)).returning(CardRow.id, CardRow.slug),
             [
                 {
                     "deck_id": deck_id,
@@ -312,9 +325,9 @@ def _store_versions(
             "prompt": card.prompt,
             "answer": card.answer,
             "type": card.type,
-            "tags": json.dumps(card.tags),
-            "key_points": json.dumps(card.key_points, ensure_ascii=False),
-            "red_flags": json.dumps(card.red_flags, ensure_ascii=False),
+            "tags": _json_list(card.tags),
+            "key_points": _json_list(card.key_points),
+            "red_flags": _json_list(card.red_flags),
             "explanation": card.explanation,
             "source": card.source,
             "created_at": now,
@@ -323,7 +336,7 @@ def _store_versions(
         if (ids[card.id], card.content_hash) not in have
     ]
     if rows:
-        session.execute(insert(CardVersionRow), rows)
+        session.execute(insert(table(CardVersionRow)), rows)
 
 
 def _store_tags(session: Session, cards: list[Card], ids: dict[str, int], *, replace: bool) -> None:
@@ -334,7 +347,11 @@ def _store_tags(session: Session, cards: list[Card], ids: dict[str, int], *, rep
             session.execute(delete(CardTagRow).where(CardTagRow.card_id.in_(chunk)))
     rows = [{"card_id": ids[c.id], "tag": tag} for c in cards for tag in c.tags]
     if rows:
-        session.execute(insert(CardTagRow), rows)
+        session.execute(insert(table(CardTagRow)), rows)
+
+
+def _json_list(values: tuple[object, ...]) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 
 def _chunks(values: list[int], size: int = 500) -> list[list[int]]:

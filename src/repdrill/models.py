@@ -12,6 +12,7 @@ Schema changes go through a migration in ``repdrill/migrations/versions``;
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -66,6 +68,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Core table, for bulk inserts that skip the ORM's per-row work."""
+    return cast(Table, model.__table__)
 
 
 class DeckRow(Base):
