@@ -1,0 +1,153 @@
+"""Build large benchmark databases quickly: a deck, reps and a simulated review log.
+
+The log is simulated with the real scheduler (:mod:`repdrill.history`), so
+states, state changes and reviews agree exactly as the drill would leave them;
+rows go in through bulk Core inserts instead of one transaction per grade.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import write_big_deck
+from repdrill.config import Clock
+from repdrill.db import Database
+from repdrill.history import Schedule, schedule_after
+from repdrill.ids import uuid7
+from repdrill.loading import load
+from repdrill.models import (
+    CardRow,
+    CardStateRow,
+    RepRow,
+    ReviewRow,
+    StateChangeRow,
+    table,
+)
+
+BATCH = 20_000
+
+
+def build(
+    url: str,
+    workdir: Path,
+    *,
+    cards: int,
+    reps: int,
+    cards_per_rep: int,
+    reviews_per_card: int,
+    today: dt.date,
+    seed: int = 11,
+    decks: int = 1,
+) -> Database:
+    """Load ``decks`` decks of ``cards`` cards in all, then simulate each rep's history."""
+    db = Database.open(url)
+    per_deck = cards // decks
+    paths = [
+        write_big_deck(workdir / f"deck-{d}.yaml", per_deck, seed=d, deck_id=f"deck-{d}")
+        for d in range(decks)
+    ]
+    load(db, paths, now=Clock.read(today).now())
+    rng = random.Random(seed)
+    with db.session() as session:
+        card_ids = list(session.scalars(select(CardRow.id).order_by(CardRow.id)))
+    with db.engine.begin() as conn:
+        rep_ids = [
+            conn.execute(
+                insert(table(RepRow)).returning(table(RepRow).c.id),
+                {"name": f"rep-{r:04d}", "created_at": Clock.read(today).now()},
+            ).scalar_one()
+            for r in range(reps)
+        ]
+    reviews: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    states: list[dict[str, object]] = []
+    next_id = 1
+    for rep in rep_ids:
+        skill = rng.uniform(0.55, 0.95)
+        for card in rng.sample(card_ids, cards_per_rep):
+            for review, change, state in _simulate(rng, skill, reviews_per_card, today):
+                review.update(id=next_id, rep_id=rep, card_id=card)
+                change.update(review_id=next_id, rep_id=rep, card_id=card)
+                reviews.append(review)
+                changes.append(change)
+                next_id += 1
+                if state is not None:
+                    state.update(rep_id=rep, card_id=card)
+                    states.append(state)
+            if len(reviews) >= BATCH:
+                _flush(db, reviews, changes, states)
+    _flush(db, reviews, changes, states)
+    return db
+
+
+def _flush(
+    db: Database,
+    reviews: list[dict[str, object]],
+    changes: list[dict[str, object]],
+    states: list[dict[str, object]],
+) -> None:
+    with db.engine.begin() as conn:
+        if reviews:
+            conn.execute(insert(table(ReviewRow)), reviews)
+            conn.execute(insert(table(StateChangeRow)), changes)
+        if states:
+            conn.execute(insert(table(CardStateRow)), states)
+    reviews.clear()
+    changes.clear()
+    states.clear()
+
+
+def _simulate(
+    rng: random.Random, skill: float, count: int, today: dt.date
+) -> Iterator[tuple[dict[str, object], dict[str, object], dict[str, object] | None]]:
+    """``count`` scheduling reviews of one card, each on the day it fell due."""
+    day = today - dt.timedelta(days=rng.randint(30, 200))
+    schedule: Schedule | None = None
+    for index in range(count):
+        grade = 5 if rng.random() < skill else rng.choice((1, 2, 3, 4))
+        schedule = schedule_after(schedule, grade, day)
+        at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+        review = {
+            "uuid": uuid7(),
+            "card_hash": "0" * 64,
+            "kind": "review",
+            "grade": grade,
+            "suggested_grade": None,
+            "answer": None,
+            "review_date": day,
+            "reviewed_at": at,
+            "session": None,
+            "undoes": None,
+            "due_remaining": rng.choice((0, 0, 1, 3)),
+        }
+        change = {
+            "review_date": day,
+            "grade": grade,
+            "repetitions": schedule.state.repetitions,
+            "easiness_x100": schedule.state.easiness_x100,
+            "interval_days": schedule.state.interval,
+        }
+        last = index == count - 1 or schedule.due > today
+        state = None
+        if last:
+            state = {
+                "repetitions": schedule.state.repetitions,
+                "easiness_x100": schedule.state.easiness_x100,
+                "interval_days": schedule.state.interval,
+                "due": schedule.due,
+                "last_review_date": schedule.last_review_date,
+                "introduced_on": schedule.introduced_on,
+                "lapses": schedule.lapses,
+                "reviews": schedule.reviews,
+            }
+        yield review, change, state
+        if last:
+            return
+        day = schedule.due
