@@ -135,6 +135,7 @@ def _simulate(
             "interval_days": schedule.state.interval,
         }
         last = index == count - 1 or schedule.due > today
+        change["valid_until"] = None if last else schedule.due
         state = None
         if last:
             state = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from repdrill import deckformat as fmt
 from repdrill.errors import Problem
@@ -27,6 +27,7 @@ from repdrill.yamlread import (
     NodeReader,
     compose,
     gc_paused,
+    peek_text,
     syntax_problem,
 )
 
@@ -364,8 +365,8 @@ _CARD_REQUIRED = fmt.required(fmt.CARD_FIELDS)
 
 def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card | None]:
     """Read card number ``index``; its id comes back even when the card is invalid."""
-    peeked = _peek_id(node)
-    what = f"card '{peeked}'" if peeked else f"card {index}"
+    peeked = peek_text(node, "id")
+    what = f"card '{peeked}'" if peeked and fmt.SLUG.match(peeked) else f"card {index}"
     entries = reader.mapping(node, what, _CARD_KEYS, _CARD_REQUIRED)
     if entries is None:
         return None, None
@@ -393,15 +394,6 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
         source=source,
         line=node.start_mark.line + 1,
     )
-
-
-def _peek_id(node: Node) -> str | None:
-    """The card's id when it is a valid slug, to name the card in messages."""
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            if key.value == "id" and isinstance(value, ScalarNode) and fmt.SLUG.match(value.value):
-                return str(value.value)
-    return None
 
 
 def _card_type(reader: NodeReader, entry: Entry | None, what: str) -> str | None:

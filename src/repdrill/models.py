@@ -226,6 +226,9 @@ class StateChangeRow(Base):
     repetitions: Mapped[int] = mapped_column(Integer)
     easiness_x100: Mapped[int] = mapped_column(Integer)
     interval_days: Mapped[int] = mapped_column(Integer)
+    #: The date of the next scheduling review, when there is one: the state
+    #: held from ``review_date`` until then (mastery over time in reports).
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class ReviewPointRow(Base):

@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from repdrill.config import Clock
 from repdrill.errors import NotFound, RepdrillError
@@ -146,7 +146,9 @@ class Scope:
         if self.decks:
             clauses.append(DeckRow.slug.in_(self.decks))
         for tag in self.tags:
-            clauses.append(exists().where(CardTagRow.card_id == CardRow.id, CardTagRow.tag == tag))
+            # An alias, so the test never correlates with a card_tags the outer query joins.
+            tagged = aliased(CardTagRow)
+            clauses.append(exists().where(tagged.card_id == CardRow.id, tagged.tag == tag))
         return clauses
 
 
@@ -395,6 +397,15 @@ def record_grade(
     if steps is not None:
         _write_state_changes(session, rep, card.card_id, steps, review_id)
     elif kind == REVIEW and after is not None:
+        session.execute(
+            update(StateChangeRow)
+            .where(
+                StateChangeRow.rep_id == rep,
+                StateChangeRow.card_id == card.card_id,
+                StateChangeRow.valid_until.is_(None),
+            )
+            .values(valid_until=today)
+        )
         _insert_state_change(session, review_id, rep, card.card_id, grade, after)
     return Recorded(
         review_id=review_id,
@@ -451,7 +462,13 @@ def _insert_review(
 
 
 def _insert_state_change(
-    session: Session, review_id: int, rep: int, card_id: int, grade: int, schedule: Schedule
+    session: Session,
+    review_id: int,
+    rep: int,
+    card_id: int,
+    grade: int,
+    schedule: Schedule,
+    valid_until: dt.date | None = None,
 ) -> None:
     session.execute(
         insert(StateChangeRow).values(
@@ -463,6 +480,7 @@ def _insert_state_change(
             repetitions=schedule.state.repetitions,
             easiness_x100=schedule.state.easiness_x100,
             interval_days=schedule.state.interval,
+            valid_until=valid_until,
         )
     )
 
@@ -549,10 +567,13 @@ def _write_state_changes(
             StateChangeRow.rep_id == rep, StateChangeRow.card_id == card_id
         )
     )
-    for step in steps:
+    for step, following in zip(steps, [*steps[1:], None], strict=False):
         review_id = new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id
         assert step.entry.grade is not None
-        _insert_state_change(session, review_id, rep, card_id, step.entry.grade, step.schedule)
+        until = following.entry.review_date if following else None
+        _insert_state_change(
+            session, review_id, rep, card_id, step.entry.grade, step.schedule, until
+        )
 
 
 def rebuild_schedule(session: Session, rep: int, card_id: int) -> Schedule | None:

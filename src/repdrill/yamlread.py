@@ -250,6 +250,15 @@ class NodeReader:
 _INT_CONSTRUCTOR = yaml.SafeLoader("")
 
 
+def peek_text(node: Node, key: str) -> str | None:
+    """The text under ``key`` when ``node`` is a mapping that has it: names items in messages."""
+    if isinstance(node, MappingNode):
+        for key_node, value in node.value:
+            if key_node.value == key and isinstance(value, ScalarNode) and value.tag == STR:
+                return str(value.value)
+    return None
+
+
 def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"

@@ -84,11 +84,13 @@ def main_options(
 
 
 def _register() -> None:
-    from repdrill.cli import cards, decks, drilling
+    from repdrill.cli import cards, decks, drilling, logs, reports
 
     decks.register(app)
     drilling.register(app)
     cards.register(app)
+    reports.register(app)
+    logs.register(app)
 
 
 _register()

@@ -22,6 +22,10 @@ TagOption = Annotated[
         "--tag", "-t", metavar="TAG", help="Only cards with this tag (repeat: cards with all)."
     ),
 ]
+RepOption = Annotated[
+    list[str] | None,
+    typer.Option("--rep", "-r", metavar="NAME", help="Only this rep (repeat for more)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 

@@ -159,6 +159,7 @@ def upgrade() -> None:
         sa.Column("repetitions", sa.Integer(), nullable=False),
         sa.Column("easiness_x100", sa.Integer(), nullable=False),
         sa.Column("interval_days", sa.Integer(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["card_id"], ["cards.id"], name=op.f("fk_state_changes_card_id_cards")
         ),

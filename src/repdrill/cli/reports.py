@@ -1,0 +1,290 @@
+"""``repdrill report``: mastery reports for managers, on screen or exported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from repdrill.cli.cards import DeckOption, RepOption, TagOption
+from repdrill.cli.common import app_context, out_console, scope_of
+from repdrill.errors import RepdrillError
+
+if TYPE_CHECKING:
+    from repdrill.report import Report
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+
+
+class MatrixOption(StrEnum):
+    tag = "tag"
+    deck = "deck"
+
+
+def _date(value: str | None) -> dt.date | None:
+    from repdrill.cli.common import parse_today_option
+
+    return parse_today_option(value)
+
+
+def report(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    tag: TagOption = None,
+    rep: RepOption = None,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", metavar="NAME", help="Only the reps of this team in the roster."),
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            exists=True,
+            dir_okay=False,
+            metavar="FILE",
+            help="Team roster. Default: teams.yaml here or at the root of this git checkout.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="First day of the period (default: 12 weeks back).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="YYYY-MM-DD", help="Last day of the period (default: today)."
+        ),
+    ] = None,
+    by: Annotated[
+        MatrixOption, typer.Option("--by", help="Mastery matrix columns: tags or decks.")
+    ] = MatrixOption.tag,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="table on screen, or csv, json, md, html, xlsx."),
+    ] = ReportFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            metavar="FILE",
+            help="Write to FILE instead of stdout.",
+        ),
+    ] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            metavar="NAME",
+            help="CSV holds one table: reps, matrix, hardest_cards, trend or missed_points.",
+        ),
+    ] = "reps",
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+) -> None:
+    """Report who has mastered what, where the gaps are, and the trend.
+
+    Per rep: mastery, due and overdue cards, reviews and share correct in the
+    period, last active day, days met, and agreement with suggested grades. Then
+    the rep x tag (or deck) mastery heatmap, the hardest cards, mastery week by
+    week and the key points missed most.
+
+    Examples:
+      repdrill report --team west
+      repdrill report --format html --output mastery.html
+      repdrill report --format csv --table matrix > matrix.csv
+    """
+    from repdrill.report import ReportScope, build_report
+
+    state = app_context(ctx)
+    clock = state.clock()
+    end = _date(until) or clock.today
+    start = _date(since) or end - dt.timedelta(days=83)
+    if start > end:
+        raise typer.BadParameter(f"--since {start} is after --until {end}", param_hint="--since")
+    if output_format is ReportFormat.xlsx and output is None:
+        raise typer.BadParameter(
+            "XLSX is a binary format; give --output FILE", param_hint="--output"
+        )
+    if output is not None and output.exists() and not force:
+        raise RepdrillError(f"{output} exists; use --force to overwrite it")
+    reps = _reps(rep, team, roster)
+    scope = ReportScope(
+        until=end,
+        since=start,
+        cards=scope_of(deck, tag),
+        reps=reps,
+        team=team,
+        matrix_by="deck" if by is MatrixOption.deck else "tag",
+    )
+    db = state.database()
+    if deck:
+        from repdrill.store import scope_problems
+
+        with db.session() as session:
+            problem = scope_problems(session, scope.cards)
+        if problem and "no deck" in problem:
+            raise RepdrillError(problem)
+    with db.session() as session:
+        built = build_report(session, scope, generated_at=clock.now())
+    if output_format is ReportFormat.table:
+        if output is not None:
+            raise typer.BadParameter("--output needs --format csv, json, md, html or xlsx")
+        print_report(built)
+        return
+    _export(built, output_format.value, output, table)
+
+
+def _reps(rep: list[str] | None, team: str | None, roster: Path | None) -> tuple[str, ...] | None:
+    if team is None:
+        return tuple(rep) if rep else None
+    from repdrill.roster import find_roster, read_roster
+
+    path = roster or find_roster()
+    if path is None:
+        raise RepdrillError(
+            "--team needs a roster: teams.yaml in this directory or at the root of the "
+            "deck repository, or --roster FILE"
+        )
+    members = read_roster(path).team(team).reps
+    return tuple(r for r in members if not rep or r in rep)
+
+
+def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
+    from repdrill import exporters
+
+    if fmt == "xlsx":
+        assert output is not None
+        _atomic(output, lambda tmp: exporters.write_xlsx(built, tmp))
+    elif output is None:
+        exporters.write_text(built, fmt, sys.stdout, table=table)  # type: ignore[arg-type]
+    else:
+
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                exporters.write_text(built, fmt, handle, table=table)  # type: ignore[arg-type]
+
+        _atomic(output, write)
+    if output is not None:
+        print(f"Wrote {output}", file=sys.stderr)
+
+
+def _atomic(path: Path, write: object) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written report."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise RepdrillError(f"cannot write {path}: {directory} is not a directory")
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    os.close(handle)
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def print_report(built: Report) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = out_console()
+    scope = built.scope
+    console.print(
+        f"[bold]Mastery report[/] {scope.since.isoformat()} to {scope.until.isoformat()}"
+        + (f" · team {scope.team}" if scope.team else "")
+        + f" · {built.active_cards} active cards · {len(built.reps)} reps"
+    )
+    if not built.reps:
+        console.print("No reps in scope yet.")
+        return
+    heat = Table(title=f"Mastery by rep and {scope.matrix_by}", title_justify="left")
+    heat.add_column("rep")
+    for group in built.groups:
+        heat.add_column(group, justify="right")
+    for rep in built.reps:
+        cells: list[Text | str] = [rep.rep]
+        for group in built.groups:
+            cell = built.cell(rep.rep, group)
+            if cell is None or not cell.active:
+                cells.append("-")
+                continue
+            colour = "red" if cell.percent < 34 else "yellow" if cell.percent < 67 else "green"
+            cells.append(Text(f"{cell.percent:.0f}%", style=f"bold {colour}"))
+        heat.add_row(*cells)
+    console.print(heat)
+    reps = Table(title="Reps", title_justify="left")
+    for column in (
+        "rep",
+        "mastered",
+        "due",
+        "overdue",
+        "reviews",
+        "correct",
+        "last active",
+        "days met",
+        "agree",
+    ):
+        reps.add_column(column, justify="left" if column == "rep" else "right")
+    for r in built.reps:
+        reps.add_row(
+            r.rep,
+            f"{r.mastered}/{r.active} ({r.mastery_percent:.0f}%)",
+            str(r.due),
+            str(r.overdue),
+            str(r.reviews),
+            "-" if r.correct_percent is None else f"{r.correct_percent:.0f}%",
+            r.last_active.isoformat() if r.last_active else "never",
+            str(r.days_met),
+            "-" if r.agreement_percent is None else f"{r.agreement_percent:.0f}%",
+        )
+    console.print(reps)
+    if built.trend:
+        trend = Table(title="Mastery by week", title_justify="left")
+        trend.add_column("week ending")
+        trend.add_column("mastered", justify="right")
+        trend.add_column("")
+        for point in built.trend:
+            bar = "█" * round(point.percent / 4)
+            trend.add_row(point.week_ending.isoformat(), f"{point.percent:.1f}%", bar)
+        console.print(trend)
+    if built.hardest:
+        hard = Table(title="Hardest cards (lapse rate in the period)", title_justify="left")
+        for column in ("card", "lapses", "reviews", "prompt"):
+            hard.add_column(column, justify="right" if column in ("lapses", "reviews") else "left")
+        for h in built.hardest:
+            hard.add_row(f"{h.deck}/{h.card}", f"{h.lapse_percent:.0f}%", str(h.reviews), h.prompt)
+        console.print(hard)
+    if built.missed_points:
+        missed = Table(title="Key points missed most", title_justify="left")
+        for column in ("card", "key point", "missed", "attempts"):
+            missed.add_column(
+                column, justify="right" if column in ("missed", "attempts") else "left"
+            )
+        for m in built.missed_points:
+            missed.add_row(f"{m.deck}/{m.card}", m.point, f"{m.miss_percent:.0f}%", str(m.attempts))
+        console.print(missed)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Managers")(report)

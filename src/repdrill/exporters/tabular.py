@@ -1,0 +1,134 @@
+"""CSV (one tidy table), JSON (the whole report) and Markdown renderers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from typing import IO, Any
+
+from repdrill.errors import RepdrillError
+from repdrill.report import Report, Table
+
+#: Bump when a key is renamed or removed; adding keys keeps the version.
+JSON_VERSION = 1
+
+
+def table_named(report: Report, name: str) -> Table:
+    for table in report.tables():
+        if table.name == name:
+            return table
+    names = ", ".join(t.name for t in report.tables())
+    raise RepdrillError(f"no report table '{name}'; choose one of: {names}")
+
+
+def write_csv(report: Report, out: IO[str], name: str) -> None:
+    table = table_named(report, name)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if v is None else _plain(v) for v in row])
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _records(table: Table) -> list[dict[str, Any]]:
+    return [
+        {column: _plain(value) for column, value in zip(table.columns, row, strict=True)}
+        for row in table.rows
+    ]
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The JSON shape documented in docs/reports.md."""
+    tables = {t.name: t for t in report.tables()}
+    scope = report.scope
+    return {
+        "report_version": JSON_VERSION,
+        "generated_at": report.generated_at.isoformat(),
+        "period": {"since": scope.since.isoformat(), "until": scope.until.isoformat()},
+        "scope": {
+            "decks": list(scope.cards.decks),
+            "tags": list(scope.cards.tags),
+            "reps": None if scope.reps is None else list(scope.reps),
+            "team": scope.team,
+        },
+        "active_cards": report.active_cards,
+        "reps": _records(tables["reps"]),
+        "matrix": {
+            "by": scope.matrix_by,
+            "groups": report.groups,
+            "cells": [
+                {
+                    "rep": c.rep,
+                    "group": c.group,
+                    "active_cards": c.active,
+                    "mastered": c.mastered,
+                    "mastery_percent": round(c.percent, 1),
+                }
+                for c in report.matrix
+            ],
+        },
+        "hardest_cards": _records(tables["hardest_cards"]),
+        "trend": _records(tables["trend"]),
+        "missed_points": _records(tables["missed_points"]),
+    }
+
+
+def write_json(report: Report, out: IO[str]) -> None:
+    json.dump(report_document(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(_plain(value)).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_table(
+    columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
+) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def heatmap_rows(report: Report) -> list[tuple[object, ...]]:
+    """The matrix as a wide table: one row per rep, one column per group."""
+    rows: list[tuple[object, ...]] = []
+    for rep in report.reps:
+        cells = [report.cell(rep.rep, g) for g in report.groups]
+        rows.append((rep.rep, *(f"{c.percent:.0f}%" if c and c.active else "" for c in cells)))
+    return rows
+
+
+def write_markdown(report: Report, out: IO[str]) -> None:
+    scope = report.scope
+    lines = [
+        "# Mastery report",
+        "",
+        f"Period {scope.since.isoformat()} to {scope.until.isoformat()}"
+        + (f", team {scope.team}" if scope.team else "")
+        + f"; {report.active_cards} active cards"
+        + f"; generated {report.generated_at:%Y-%m-%d %H:%M %Z}.",
+        "",
+    ]
+    tables = {t.name: t for t in report.tables()}
+    lines += ["## Reps", "", *_markdown_table(tables["reps"].columns, tables["reps"].rows), ""]
+    lines += [
+        f"## Mastery by rep and {scope.matrix_by}",
+        "",
+        *_markdown_table(["rep", *report.groups], heatmap_rows(report)),
+        "",
+    ]
+    for name in ("hardest_cards", "trend", "missed_points"):
+        table = tables[name]
+        lines += [f"## {table.title}", ""]
+        lines += (
+            _markdown_table(table.columns, table.rows) if table.rows else ["None in this period."]
+        )
+        lines.append("")
+    out.write("\n".join(lines))

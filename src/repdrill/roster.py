@@ -1,0 +1,171 @@
+"""Team rosters: ``teams.yaml`` at the root of the deck repository.
+
+A roster is not a deck: deck directory walks skip it, and ``repdrill
+validate`` checks it with the same strictness and located messages::
+
+    teams:
+      - name: west
+        manager: maria@example.com
+        reps: [ana, ben, carla]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from repdrill.deckformat import SLUG
+from repdrill.decks import ROSTER_NAMES
+from repdrill.errors import InvalidInput, NotFound, Problem
+from repdrill.yamlread import (
+    MAX_FILE_BYTES,
+    ExpansionLimit,
+    NodeReader,
+    compose,
+    peek_text,
+    syntax_problem,
+)
+
+TEAM_KEYS = ("name", "manager", "reps", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    name: str
+    manager: str | None
+    reps: tuple[str, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    path: str
+    teams: tuple[Team, ...]
+
+    def team(self, name: str) -> Team:
+        for team in self.teams:
+            if team.name == name:
+                return team
+        known = ", ".join(t.name for t in self.teams) or "none"
+        raise NotFound(f"no team '{name}' in {self.path}; teams: {known}")
+
+
+def is_roster(path: str | os.PathLike[str]) -> bool:
+    return Path(path).name in ROSTER_NAMES
+
+
+def find_roster(start: Path | None = None) -> Path | None:
+    """``teams.yaml`` in the current directory, else at the root of its git checkout."""
+    here = (start or Path.cwd()).resolve()
+    for name in ROSTER_NAMES:
+        if (here / name).is_file():
+            return here / name
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for name in ROSTER_NAMES:
+        candidate = Path(top) / name
+        if top and candidate.is_file():
+            return candidate
+    return None
+
+
+def parse_roster(path: str, data: bytes) -> tuple[Roster | None, list[Problem]]:
+    """Parse and validate a roster, reporting every problem with its location."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
+    try:
+        root = compose(data)
+    except (yaml.YAMLError, RecursionError) as error:
+        return None, [syntax_problem(path, error)]
+    if root is None:
+        return None, [Problem(path, 1, 1, "file is empty; a roster needs a 'teams' list")]
+    reader = NodeReader(path, len(data))
+    try:
+        teams = _read(reader, root)
+    except ExpansionLimit:
+        return None, [Problem(path, 1, 1, "YAML aliases expand too far; alias bombs are rejected")]
+    if reader.problems:
+        return None, sorted(reader.problems, key=lambda p: (p.line, p.column))
+    return Roster(path, tuple(teams)), []
+
+
+def read_roster(path: str | os.PathLike[str]) -> Roster:
+    name = str(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise NotFound(f"cannot read roster {name}: {error.strerror or error}") from None
+    roster, problems = parse_roster(name, data)
+    if roster is None:
+        raise InvalidInput(problems, f"{len(problems)} problem(s) in the roster {name}")
+    return roster
+
+
+def _read(reader: NodeReader, root: yaml.Node) -> list[Team]:
+    top = reader.mapping(root, "roster", ("teams",), ("teams",))
+    if not top:
+        return []
+    items = reader.sequence(top["teams"].value, "teams")
+    teams: list[Team] = []
+    seen_teams: dict[str, int] = {}
+    for index, node in enumerate(items or [], start=1):
+        peeked = peek_text(node, "name")
+        what = f"team '{peeked}'" if peeked else f"team {index}"
+        entries = reader.mapping(node, what, TEAM_KEYS, ("name", "reps"))
+        if entries is None:
+            continue
+        name = reader.text(entries["name"].value, f"{what}: name") if "name" in entries else None
+        if name is not None and not SLUG.match(name):
+            reader.problem(entries["name"].value, f"{what}: name must be a slug (west-coast)")
+            name = None
+        if name is not None and name in seen_teams:
+            reader.problem(
+                entries["name"].value,
+                f"team '{name}' is defined twice (first at line {seen_teams[name]})",
+            )
+        manager = (
+            reader.text(entries["manager"].value, f"{what}: manager")
+            if "manager" in entries
+            else None
+        )
+        description = (
+            reader.text(entries["description"].value, f"{what}: description")
+            if "description" in entries
+            else None
+        )
+        reps = _reps(reader, entries["reps"].value, what) if "reps" in entries else ()
+        if name is not None:
+            seen_teams.setdefault(name, node.start_mark.line + 1)
+            teams.append(Team(name, manager, reps, description))
+    return teams
+
+
+def _reps(reader: NodeReader, node: yaml.Node, what: str) -> tuple[str, ...]:
+    items = reader.sequence(node, f"{what}: reps")
+    reps: list[str] = []
+    for item in items or []:
+        rep = reader.text(item, f"{what}: rep")
+        if rep is None:
+            continue
+        if any(c.isspace() for c in rep):
+            reader.problem(item, f"{what}: rep '{rep}' must be a login name or e-mail, no spaces")
+        elif rep in reps:
+            reader.problem(item, f"{what}: rep '{rep}' is listed twice")
+        else:
+            reps.append(rep)
+    if items is not None and not items:
+        reader.problem(node, f"{what}: reps must list at least one rep")
+    return tuple(reps)
