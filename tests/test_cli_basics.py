@@ -87,7 +87,7 @@ def test_validate_good_decks(plain_cli: Cli) -> None:
     result = plain_cli("validate", str(DECKS))
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "2 decks valid" in result.stderr
+    assert "2 decks and 1 roster valid" in result.stderr
 
 
 def test_validate_reports_every_problem_in_every_file(
@@ -158,3 +158,17 @@ def test_pre_commit_hook_definition_runs_validate() -> None:
     assert hook["entry"] == "repdrill validate"
     assert hook["language"] == "python"
     assert "yaml" in hook["types"]
+
+
+def test_validate_checks_rosters_too(plain_cli: Cli, tmp_path: Path) -> None:
+    roster = tmp_path / "teams.yaml"
+    roster.write_text("teams:\n  - name: west\n    reps: [ana, ana]\n    lead: x\n")
+    result = plain_cli("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{roster}:3:17: team 'west': rep 'ana' is listed twice",
+        f"{roster}:4:5: team 'west': unknown key 'lead'; expected one of: name, manager, reps, description",
+    ]
+    shipped = plain_cli("validate", str(DECKS), "--format", "json")
+    assert shipped.exit_code == 0
+    assert [Path(p).name for p in json.loads(shipped.stdout)["rosters"]] == ["teams.yaml"]

@@ -129,9 +129,18 @@ def find_deck_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Expand files and directories into deck file paths, in a stable order.
 
     Directories are walked for ``*.yaml`` and ``*.yml``, skipping hidden
-    entries and team rosters (``teams.yaml``). A file named explicitly is taken
-    whatever its name. A path is listed once even when named twice.
+    entries. A file named explicitly is taken whatever its suffix. Team rosters
+    (``teams.yaml``) are never decks. A path is listed once even when named twice.
     """
+    return [p for p in _yaml_files(paths) if os.path.basename(p) not in ROSTER_NAMES]
+
+
+def find_roster_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The team rosters (``teams.yaml``) among ``paths`` and under its directories."""
+    return [p for p in _yaml_files(paths) if os.path.basename(p) in ROSTER_NAMES]
+
+
+def _yaml_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     found: list[str] = []
     for raw in paths:
         path = Path(raw)
@@ -141,9 +150,7 @@ def find_deck_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
                 found.extend(
                     os.path.join(root, name)
                     for name in sorted(files)
-                    if name.endswith(DECK_SUFFIXES)
-                    and not name.startswith(".")
-                    and name not in ROSTER_NAMES
+                    if name.endswith(DECK_SUFFIXES) and not name.startswith(".")
                 )
         else:
             found.append(str(path))

@@ -309,6 +309,8 @@ def import_reviews(
         fresh = [r for r in incoming.values() if r.uuid not in existing]
         result.duplicates += len(incoming) - len(fresh)
         rep_ids = {name: store.ensure_rep(session, name, now) for name in {r.rep for r in fresh}}
+        for rep_id in sorted(rep_ids.values()):
+            store.lock_rep(session, rep_id)
         _insert(session, fresh, rep_ids, card_ids)
         affected = {(rep_ids[r.rep], card_ids[(r.deck, r.card)]) for r in fresh}
         for rep_id, card_id in sorted(affected):

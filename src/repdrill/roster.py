@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,3 +170,19 @@ def _reps(reader: NodeReader, node: yaml.Node, what: str) -> tuple[str, ...]:
     if items is not None and not items:
         reader.problem(node, f"{what}: reps must list at least one rep")
     return tuple(reps)
+
+
+def validate_rosters(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], list[Problem]]:
+    """Validate the rosters among ``paths``: their file names, and every problem found."""
+    from repdrill.decks import find_roster_files
+
+    names, problems = [], []
+    for name in find_roster_files(paths):
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            problems.append(Problem(name, 1, 1, f"cannot read file: {error.strerror or error}"))
+            continue
+        names.append(name)
+        problems.extend(parse_roster(name, data)[1])
+    return names, problems

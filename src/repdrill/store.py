@@ -278,14 +278,19 @@ def _schedule(row: CardStateRow | None) -> Schedule | None:
     )
 
 
-def schedule_of(
-    session: Session, rep: int | None, card_id: int, *, lock: bool = False
-) -> Schedule | None:
+def lock_rep(session: Session, rep: int) -> None:
+    """Serialise one rep's grades across connections (two terminals, two laptops syncing).
+
+    PostgreSQL takes a row lock on the rep until the transaction ends; SQLite
+    already holds its write lock from BEGIN IMMEDIATE.
+    """
+    session.execute(select(RepRow.id).where(RepRow.id == rep).with_for_update())
+
+
+def schedule_of(session: Session, rep: int | None, card_id: int) -> Schedule | None:
     if rep is None:
         return None
     query = select(CardStateRow).where(CardStateRow.rep_id == rep, CardStateRow.card_id == card_id)
-    if lock:
-        query = query.with_for_update()
     return _schedule(session.scalar(query))
 
 
@@ -358,7 +363,8 @@ def record_grade(
         suggested_grade = check_grade(suggested_grade)
     today, now = clock.today, clock.now()
     review_uuid = uuid7()
-    before = schedule_of(session, rep, card.card_id, lock=True)
+    lock_rep(session, rep)
+    before = schedule_of(session, rep, card.card_id)
     after = before
     steps: list[Step] | None = None
     if cram:
@@ -504,7 +510,7 @@ def undo(
     card = replace(
         cards_by_id(session, [target.card_id])[target.card_id], content_hash=target.card_hash
     )
-    schedule_of(session, rep, card.card_id, lock=True)
+    lock_rep(session, rep)
     undo_uuid, now = uuid7(), clock.now()
     entry = LogEntry(undo_uuid, UNDO, None, clock.today, now, review_uuid, _NEW_ENTRY)
     steps, restored = _replay_and_save(session, rep, card.card_id, entry)

@@ -57,9 +57,13 @@ def validate(
     Example: repdrill validate decks/
     """
     from repdrill.decks import validate as run_validation
+    from repdrill.roster import validate_rosters
 
     result = run_validation(paths)
-    problems = sorted(result.problems, key=lambda p: (p.path, p.line, p.column))
+    rosters, roster_problems = validate_rosters(paths)
+    problems = sorted(
+        [*result.problems, *roster_problems], key=lambda p: (p.path, p.line, p.column)
+    )
     if output_format is ValidateFormat.json:
         print_json(
             {
@@ -68,6 +72,7 @@ def validate(
                 "decks": [
                     {"id": d.id, "path": d.path, "cards": len(d.cards)} for d in result.decks
                 ],
+                "rosters": rosters,
                 "problems": [
                     {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
                     for p in problems
@@ -81,14 +86,14 @@ def validate(
         for problem in problems:
             print(problem)
     if output_format is not ValidateFormat.json:
-        _validation_summary(result.files, len(result.decks), problems)
-    if result.files == 0:
+        _validation_summary(result.files + len(rosters), len(result.decks), problems, len(rosters))
+    if result.files == 0 and not rosters:
         raise typer.Exit(1)
     if problems:
         raise typer.Exit(1)
 
 
-def _validation_summary(files: int, valid: int, problems: list[Problem]) -> None:
+def _validation_summary(files: int, valid: int, problems: list[Problem], rosters: int = 0) -> None:
     err = err_console()
     if files == 0:
         err.print("Error: no deck files (*.yaml, *.yml) found", style="bold red")
@@ -100,7 +105,8 @@ def _validation_summary(files: int, valid: int, problems: list[Problem]) -> None
             style="red",
         )
     else:
-        err.print(f"{valid} deck{'s' if valid != 1 else ''} valid", style="green")
+        roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
+        err.print(f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid", style="green")
 
 
 def _github_annotation(problem: Problem) -> str:
