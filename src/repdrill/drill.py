@@ -17,6 +17,7 @@ from typing import Final, Literal, Protocol
 from repdrill import store
 from repdrill.config import Clock
 from repdrill.db import Database
+from repdrill.grading import Grading
 from repdrill.progress import (
     DeckProgress,
     card_ids,
@@ -33,16 +34,6 @@ UNDO: Final = "undo"
 GradeChoice = int | Literal["undo"]
 
 QueueKind = Literal["review", "new", "redrill", "cram"]
-
-
-class Grading(Protocol):
-    """What a grader says of a typed answer (see :mod:`repdrill.grading`)."""
-
-    @property
-    def suggested_grade(self) -> int: ...
-
-    @property
-    def points_hit(self) -> tuple[bool, ...]: ...
 
 
 Grader = Callable[[CardView, str], Grading | None]

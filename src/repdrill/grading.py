@@ -3,18 +3,21 @@
 Deterministic and explainable, so that a rep can check it:
 
 1. Normalise both texts: Unicode NFKC, case folding, contractions expanded
-   ("isn't" -> "is not"), punctuation dropped (digits keep their decimal
-   point: "$2.80" -> "2.80"), light suffix stemming ("comparing" -> "compar").
+   ("isn't" -> "is not"), punctuation dropped (a number keeps its digits:
+   "$2.80" -> "280", "18k" -> "18000"), number words and typing shorthand read
+   as what they stand for ("six wks" -> "6 week"), light suffix stemming
+   ("comparing" -> "compar").
 2. A point (or any of its alternative wordings) is *hit* when, inside one
    window of the answer a few words longer than the point, at least two thirds
    of the point's content words are found. Words match when equal, when one
-   is a prefix of the other (4+ letters), or when their rapidfuzz similarity
-   reaches :data:`FUZZY_THRESHOLD` (typos); words of 3 letters or fewer must
-   be equal.
+   is a prefix covering most of the other ("secur" ~ "security"), or when their
+   rapidfuzz similarity reaches :data:`FUZZY_THRESHOLD` (typos); words of four
+   letters or fewer must be equal.
 3. A negation ("not", "no", "never", "without", ...) in the three words before
    the match, or inside it, cancels the hit unless the point itself is
-   negated: "it is not secure" does not cover "secure".
-4. Red flags are matched the same way; any red flag caps the grade.
+   negated: "it is not secure" does not cover "secure". Set phrases such as
+   "no problem" are not negations.
+4. Red flags are matched the same way; any red flag caps the grade at 2.
 
 The suggested grade comes from :data:`GRADE_TABLE` (docs/grading.md).
 """
@@ -36,12 +39,15 @@ if TYPE_CHECKING:
 
 #: Minimum rapidfuzz similarity (0-100) for two words of 5+ letters to match.
 FUZZY_THRESHOLD = 80
-#: Minimum similarity for 4-letter words (one typo).
-FUZZY_THRESHOLD_SHORT = 75
+#: Words this short must match exactly: one letter turns "cost" into "post".
+SHORT_WORD = 4
 #: Share of a point's content words that must be found together.
 POINT_COVERAGE = 2 / 3
 #: Extra words a match may spread over, beyond the point's own length.
 WINDOW_SLACK = 4
+#: A prefix matches a longer word when it covers this share of it ("secur" ~ "security",
+#: but not "sign" ~ "signature").
+PREFIX_SHARE = 0.6
 #: Words before a match in which a negation cancels it.
 NEGATION_REACH = 3
 #: Any red flag caps the suggested grade here.
@@ -58,6 +64,8 @@ NO_POINTS_GRADE = 1
 NEGATIONS = frozenset(
     {"not", "no", "never", "without", "cannot", "nor", "none", "neither", "nothing", "nobody"}
 )
+#: Words after "no"/"not" that make a set phrase rather than a negation.
+NOT_NEGATING = frozenset({"problem", "prob", "worry", "worri", "doubt", "question", "matter"})
 STOPWORDS = frozenset(
     """a an the of to and or in on at for with by from as is are be was were been it its
     this that these those we our us you your they their them i me my he she his her
@@ -71,6 +79,43 @@ _CONTRACTIONS = (
     (re.compile(r"['’](re|ve|ll|d|m|s)\b"), ""),
 )
 _DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
+_THOUSANDS = re.compile(r"\b(\d+)k\b")
+#: Shorthand and number words reps type in a hurry, read as what they stand for.
+SHORTHAND = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "twelve": "12",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "sixty": "60",
+    "ninety": "90",
+    "hundred": "100",
+    "min": "minute",
+    "mins": "minute",
+    "hr": "hour",
+    "hrs": "hour",
+    "wk": "week",
+    "wks": "week",
+    "mo": "month",
+    "mos": "month",
+    "yr": "year",
+    "yrs": "year",
+    "mtg": "meeting",
+    "biz": "business",
+    "w": "with",
+    "ur": "your",
+    "u": "you",
+    "pct": "percent",
+}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -109,13 +154,29 @@ class Grading:
         return tuple(f"{f.label} (said: {f.matched})" for f in self.red_flags if f.hit)
 
 
-def normalise(text: str) -> list[str]:
-    """The answer as a list of comparable words."""
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A text as comparable stems, with the words they came from (to show matches)."""
+
+    stems: list[str]
+    shown: list[str]
+
+    def span(self, start: int, end: int) -> str:
+        return " ".join(self.shown[max(0, start) : end])
+
+
+def words_of(text: str) -> Words:
     text = unicodedata.normalize("NFKC", text).casefold()
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
-    text = _DECIMAL.sub("", text)
-    return [stem(w) for w in _WORD.findall(text)]
+    text = _THOUSANDS.sub(r"\g<1>000", _DECIMAL.sub("", text))
+    shown = _WORD.findall(text)
+    return Words([stem(SHORTHAND.get(w, w)) for w in shown], shown)
+
+
+def normalise(text: str) -> list[str]:
+    """The text as a list of comparable words."""
+    return words_of(text).stems
 
 
 @lru_cache(maxsize=4096)
@@ -138,16 +199,12 @@ def stem(word: str) -> str:
 def words_match(expected: str, said: str) -> bool:
     if expected == said:
         return True
-    if len(expected) <= 3 or len(said) <= 3:
+    if min(len(expected), len(said)) <= SHORT_WORD:
         return False
-    if (
-        len(expected) >= 4
-        and len(said) >= 4
-        and (said.startswith(expected) or expected.startswith(said))
-    ):
+    shorter, longer = sorted((expected, said), key=len)
+    if longer.startswith(shorter) and len(shorter) >= PREFIX_SHARE * len(longer):
         return True
-    threshold = FUZZY_THRESHOLD_SHORT if min(len(expected), len(said)) == 4 else FUZZY_THRESHOLD
-    return ratio(expected, said) >= threshold
+    return ratio(expected, said) >= FUZZY_THRESHOLD
 
 
 def _content(words: list[str]) -> list[str]:
@@ -155,25 +212,33 @@ def _content(words: list[str]) -> list[str]:
     return kept or words
 
 
-def match_point(alternatives: tuple[str, ...], answer: list[str]) -> PointResult:
-    """Try each wording of a point against the normalised answer."""
+def match_point(alternatives: tuple[str, ...], answer: Words) -> PointResult:
+    """Try each wording of a point against the answer."""
     negated_match: str | None = None
     for alternative in alternatives:
         words = normalise(alternative)
         point_negated = any(w in NEGATIONS for w in words)
         wanted = [w for w in _content(words) if w not in NEGATIONS] or words
-        found = _best_window(wanted, answer)
+        found = _best_window(wanted, answer.stems)
         if found is None:
             continue
         start, end = found
-        context = answer[max(0, start - NEGATION_REACH) : end]
-        if not point_negated and any(w in NEGATIONS for w in context):
-            negated_match = " ".join(answer[max(0, start - NEGATION_REACH) : end])
+        context = answer.stems[max(0, start - NEGATION_REACH) : end]
+        if not point_negated and _negated(context):
+            negated_match = answer.span(start - NEGATION_REACH, end)
             continue
-        return PointResult(alternatives, True, " ".join(answer[start:end]))
+        return PointResult(alternatives, True, answer.span(start, end))
     if negated_match is not None:
         return PointResult(alternatives, False, negated_match, negated=True)
     return PointResult(alternatives, False)
+
+
+def _negated(words: list[str]) -> bool:
+    """A negation word, unless it is part of a set phrase ("no problem", "no doubt")."""
+    return any(
+        word in NEGATIONS and (index + 1 >= len(words) or words[index + 1] not in NOT_NEGATING)
+        for index, word in enumerate(words)
+    )
 
 
 def _best_window(wanted: list[str], answer: list[str]) -> tuple[int, int] | None:
@@ -217,8 +282,8 @@ def grade_text(
     answer: str,
 ) -> Grading | None:
     """Grade ``answer``; ``None`` when there is nothing to grade against or no answer."""
-    words = normalise(answer)
-    if not key_points or not words:
+    words = words_of(answer)
+    if not key_points or not words.stems:
         return None
     points = tuple(match_point(p, words) for p in key_points)
     flags = tuple(match_point(f, words) for f in red_flags)

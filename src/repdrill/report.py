@@ -269,9 +269,9 @@ def build_report(session: Session, scope: ReportScope, *, generated_at: dt.datet
         reps=_standings(session, scope, rep_ids, names, active),
         groups=groups,
         matrix=_matrix(session, scope, rep_ids, names, groups, totals),
-        hardest=_hardest(session, scope, rep_ids),
+        hardest=hardest_cards(session, scope, rep_ids),
         trend=_trend(session, scope, rep_ids, len(names) * active),
-        missed_points=_missed_points(session, scope, rep_ids),
+        missed_points=missed_points(session, scope, rep_ids),
     )
 
 
@@ -473,7 +473,10 @@ def _matrix(
     ]
 
 
-def _hardest(session: Session, scope: ReportScope, rep_ids: dict[str, int]) -> list[HardCard]:
+def hardest_cards(
+    session: Session, scope: ReportScope, rep_ids: dict[str, int], limit: int = HARDEST_LIMIT
+) -> list[HardCard]:
+    """Cards with the highest lapse rate in the period (at least a few reviews)."""
     reviews = func.count()
     lapses = _count(StateChangeRow.grade < 3)
     query = (
@@ -494,17 +497,17 @@ def _hardest(session: Session, scope: ReportScope, rep_ids: dict[str, int]) -> l
         .group_by(StateChangeRow.card_id)
         .having(reviews >= HARDEST_MIN_REVIEWS, lapses > 0)
         .order_by((lapses * 1.0 / reviews).desc(), reviews.desc(), StateChangeRow.card_id)
-        .limit(HARDEST_LIMIT)
+        .limit(limit)
     )
     rows = session.execute(query).all()
-    texts = _texts(session, [row[0] for row in rows])
+    texts = card_texts(session, [row[0] for row in rows])
     return [
         HardCard(*texts[card_id], reviews=int(n), lapses=int(lapsed), reps=int(reps))
         for card_id, n, lapsed, reps in rows
     ]
 
 
-def _texts(session: Session, card_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+def card_texts(session: Session, card_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
     """Deck id, card id and current prompt of each card."""
     if not card_ids:
         return {}
@@ -579,9 +582,10 @@ def _zero() -> ColumnElement[int]:
     return literal(0)
 
 
-def _missed_points(
-    session: Session, scope: ReportScope, rep_ids: dict[str, int]
+def missed_points(
+    session: Session, scope: ReportScope, rep_ids: dict[str, int], limit: int = MISSED_LIMIT
 ) -> list[MissedPoint]:
+    """The key points typed answers missed most often, per card version."""
     misses = _count(ReviewPointRow.hit.is_(False))
     attempts = func.count()
     query = (
@@ -598,11 +602,11 @@ def _missed_points(
         .group_by(ReviewRow.card_id, ReviewRow.card_hash, ReviewPointRow.point)
         .having(attempts >= MISSED_MIN_ATTEMPTS, misses > 0)
         .order_by((misses * 1.0 / attempts).desc(), attempts.desc())
-        .limit(MISSED_LIMIT)
+        .limit(limit)
     )
     rows = session.execute(query).all()
     points = _point_texts(session, {(r[0], r[1]) for r in rows})
-    names = _texts(session, list({r[0] for r in rows}))
+    names = card_texts(session, list({r[0] for r in rows}))
     result = []
     for card_id, card_hash, point, n, missed in rows:
         deck, card, _prompt = names[card_id]

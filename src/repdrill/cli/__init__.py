@@ -84,13 +84,14 @@ def main_options(
 
 
 def _register() -> None:
-    from repdrill.cli import cards, decks, drilling, logs, reports
+    from repdrill.cli import authoring, cards, decks, drilling, logs, reports
 
     decks.register(app)
     drilling.register(app)
     cards.register(app)
     reports.register(app)
     logs.register(app)
+    authoring.register(app)
 
 
 _register()

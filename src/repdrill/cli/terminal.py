@@ -15,7 +15,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from repdrill.drill import UNDO, GradeChoice, Grading, QueueItem, Summary
+from repdrill.drill import UNDO, GradeChoice, QueueItem, Summary
+from repdrill.grading import Grading
 from repdrill.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
@@ -183,14 +184,13 @@ class TerminalIO:
 
 
 def _points(points: tuple[tuple[str, ...], ...], grading: Grading | None) -> list[Text]:
-    hits = getattr(grading, "points", None)
     lines = []
     for index, alternatives in enumerate(points):
         label = " / ".join(alternatives)
-        if hits is None:
+        if grading is None:
             lines.append(Text(f"  • {label}"))
             continue
-        point = hits[index]
+        point = grading.points[index]
         if point.hit:
             line = Text("  ✓ ", style="green")
             line.append(label)
@@ -198,20 +198,19 @@ def _points(points: tuple[tuple[str, ...], ...], grading: Grading | None) -> lis
         else:
             line = Text("  ✗ ", style="red")
             line.append(label)
+            if point.negated:
+                line.append(f"  (negated: {point.matched})", style="yellow")
         lines.append(line)
     return lines
 
 
 def _grading_lines(grading: Grading) -> list[Text]:
     lines = []
-    flags = getattr(grading, "red_flags_hit", ())
-    for flag in flags:
+    for flag in grading.red_flags_hit:
         lines.append(Text(f"  ⚠ red flag: {flag}", style="bold red"))
-    coverage = getattr(grading, "coverage", None)
     label = Text("\nSuggested grade: ", style="bold")
     label.append(str(grading.suggested_grade), style="bold cyan")
-    if coverage is not None:
-        label.append(f"  (key points covered: {coverage:.0%})")
+    label.append(f"  (key points covered: {grading.coverage:.0%})")
     lines.append(label)
     return lines
 
