@@ -45,6 +45,7 @@ def build(
     today: dt.date,
     seed: int = 11,
     decks: int = 1,
+    history_days: tuple[int, int] = (30, 200),
 ) -> Database:
     """Load ``decks`` decks of ``cards`` cards in all, then simulate each rep's history."""
     db = Database.open(url)
@@ -72,7 +73,8 @@ def build(
     for rep in rep_ids:
         skill = rng.uniform(0.55, 0.95)
         for card in rng.sample(card_ids, cards_per_rep):
-            for review, change, state in _simulate(rng, skill, reviews_per_card, today):
+            history = _simulate(rng, skill, reviews_per_card, today, history_days)
+            for review, change, state in history:
                 review.update(id=next_id, rep_id=rep, card_id=card)
                 change.update(review_id=next_id, rep_id=rep, card_id=card)
                 reviews.append(review)
@@ -105,10 +107,10 @@ def _flush(
 
 
 def _simulate(
-    rng: random.Random, skill: float, count: int, today: dt.date
+    rng: random.Random, skill: float, count: int, today: dt.date, history_days: tuple[int, int]
 ) -> Iterator[tuple[dict[str, object], dict[str, object], dict[str, object] | None]]:
-    """``count`` scheduling reviews of one card, each on the day it fell due."""
-    day = today - dt.timedelta(days=rng.randint(30, 200))
+    """Up to ``count`` scheduling reviews of one card, each on the day it fell due."""
+    day = today - dt.timedelta(days=rng.randint(*history_days))
     schedule: Schedule | None = None
     for index in range(count):
         grade = 5 if rng.random() < skill else rng.choice((1, 2, 3, 4))
