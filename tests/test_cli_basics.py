@@ -172,3 +172,10 @@ def test_validate_checks_rosters_too(plain_cli: Cli, tmp_path: Path) -> None:
     shipped = plain_cli("validate", str(DECKS), "--format", "json")
     assert shipped.exit_code == 0
     assert [Path(p).name for p in json.loads(shipped.stdout)["rosters"]] == ["teams.yaml"]
+
+
+def test_missing_postgres_driver_is_one_line(plain_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if 'repdrill[postgres]' were not installed
+    result = plain_cli("--db", "postgresql+psycopg://rep@127.0.0.1:1/team", "status")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: PostgreSQL needs its driver: pip install 'repdrill[postgres]'"

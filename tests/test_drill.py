@@ -430,3 +430,11 @@ def test_two_reps_have_separate_schedules(cli: Cli) -> None:
     cli("review", "price-too-high", "--grade", "5")
     other = json.loads(cli("card", "show", "price-too-high", "--json", REPDRILL_USER="ben").stdout)
     assert other["history"] == [] and other["repetitions"] == 0
+
+
+def test_card_text_with_brackets_is_shown_as_written(cli: Cli, write_deck: Callable[..., Path]) -> None:
+    prompt = "'Say [bold]no[/bold] to [competitor:acme]?'"
+    cli("load", str(write_deck("alpha", [card_yaml("a", prompt=prompt)])))
+    assert "Say [bold]no[/bold] to [competitor:acme]?" in cli("card", "show", "alpha/a").stdout
+    drilled = cli("drill", input="\n5\n")
+    assert "Say [bold]no[/bold] to [competitor:acme]?" in drilled.stdout

@@ -194,6 +194,7 @@ def _health_json(h: DeckHealth) -> dict[str, Any]:
 
 def _print_health(h: DeckHealth) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     console = out_console()
     console.print(
@@ -210,7 +211,7 @@ def _print_health(h: DeckHealth) -> None:
                 str(f.reviews),
                 str(f.reps),
                 str(h.leeches.get(f.card, 0)),
-                f.prompt,
+                Text(f.prompt),
             )
         console.print(table)
     else:
@@ -222,7 +223,7 @@ def _print_health(h: DeckHealth) -> None:
                 column, justify="right" if column in ("missed", "attempts") else "left"
             )
         for m in h.missed_points:
-            table.add_row(m.card, m.point, f"{m.miss_percent:.0f}%", str(m.attempts))
+            table.add_row(m.card, Text(m.point), f"{m.miss_percent:.0f}%", str(m.attempts))
         console.print(table)
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)

@@ -195,6 +195,7 @@ def card_show(
 def _print_card(data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     console = out_console()
     flags = []
@@ -205,8 +206,8 @@ def _print_card(data: dict[str, Any]) -> None:
     if data["leech"]:
         flags.append("[red]leech[/]")
     meta = " · ".join(str(x) for x in [data["type"], " ".join(data["tags"]), *flags] if x)
-    console.print(Panel(str(data["prompt"]), title=str(data["card"]), subtitle=meta or None))
-    console.print(Panel(str(data["answer"]), title="Model answer", border_style="green"))
+    console.print(Panel(Text(data["prompt"]), title=str(data["card"]), subtitle=meta or None))
+    console.print(Panel(Text(data["answer"]), title="Model answer", border_style="green"))
     console.print(
         f"repetitions {data['repetitions']} · easiness {data['easiness']:.2f} · "
         f"interval {data['interval']} d · due {data['due'] or 'new card'} · lapses {data['lapses']}"

@@ -51,7 +51,10 @@ class RepdrillGroup(TyperGroup):
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    err_console().print(f"[bold red]Error:[/] {message}", soft_wrap=True)
+    from rich.markup import escape
+
+    # The message may quote user input ('repdrill[postgres]', a path): never markup.
+    err_console().print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 

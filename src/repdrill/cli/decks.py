@@ -192,6 +192,8 @@ def load_json(result: LoadResult) -> dict[str, object]:
 
 def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
     """One line per deck, then the totals; card ids for anything retired or revived."""
+    from rich.markup import escape
+
     console = out_console() if not quiet_if_unchanged else err_console()
     changed = [d for d in result.decks if not d.skipped]
     if quiet_if_unchanged and not any(
@@ -201,7 +203,8 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
     for deck in result.decks:
         if deck.skipped:
             console.print(
-                f"[bold]{deck.deck}[/] ({deck.path}): file unchanged, skipped", soft_wrap=True
+                f"[bold]{deck.deck}[/] ({escape(deck.path)}): file unchanged, skipped",
+                soft_wrap=True,
             )
             continue
         counts = [
@@ -214,7 +217,8 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
             counts.append(f"{len(deck.revived)} revived")
         label = " (new deck)" if deck.created else ""
         console.print(
-            f"[bold]{deck.deck}[/]{label} ({deck.path}): {', '.join(counts)}", soft_wrap=True
+            f"[bold]{deck.deck}[/]{label} ({escape(deck.path)}): {', '.join(counts)}",
+            soft_wrap=True,
         )
         for name, ids in (
             ("changed", deck.changed),

@@ -223,7 +223,7 @@ def print_report(built: Report) -> None:
     for group in built.groups:
         heat.add_column(group, justify="right")
     for rep in built.reps:
-        cells: list[Text | str] = [rep.rep]
+        cells: list[Text | str] = [Text(rep.rep)]
         for group in built.groups:
             cell = built.cell(rep.rep, group)
             if cell is None or not cell.active:
@@ -248,7 +248,7 @@ def print_report(built: Report) -> None:
         reps.add_column(column, justify="left" if column == "rep" else "right")
     for r in built.reps:
         reps.add_row(
-            r.rep,
+            Text(r.rep),
             f"{r.mastered}/{r.active} ({r.mastery_percent:.0f}%)",
             str(r.due),
             str(r.overdue),
@@ -273,7 +273,9 @@ def print_report(built: Report) -> None:
         for column in ("card", "lapses", "reviews", "prompt"):
             hard.add_column(column, justify="right" if column in ("lapses", "reviews") else "left")
         for h in built.hardest:
-            hard.add_row(f"{h.deck}/{h.card}", f"{h.lapse_percent:.0f}%", str(h.reviews), h.prompt)
+            hard.add_row(
+                f"{h.deck}/{h.card}", f"{h.lapse_percent:.0f}%", str(h.reviews), Text(h.prompt)
+            )
         console.print(hard)
     if built.missed_points:
         missed = Table(title="Key points missed most", title_justify="left")
@@ -282,7 +284,9 @@ def print_report(built: Report) -> None:
                 column, justify="right" if column in ("missed", "attempts") else "left"
             )
         for m in built.missed_points:
-            missed.add_row(f"{m.deck}/{m.card}", m.point, f"{m.miss_percent:.0f}%", str(m.attempts))
+            missed.add_row(
+                f"{m.deck}/{m.card}", Text(m.point), f"{m.miss_percent:.0f}%", str(m.attempts)
+            )
         console.print(missed)
 
 
