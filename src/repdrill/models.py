@@ -185,6 +185,8 @@ class ReviewRow(Base):
         Index("ix_reviews_rep_card", "rep_id", "card_id"),
         Index("ix_reviews_rep_date", "rep_id", "review_date"),
         Index("ix_reviews_card", "card_id"),
+        # Reports read one period of the log.
+        Index("ix_reviews_date", "review_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +218,9 @@ class StateChangeRow(Base):
     __table_args__ = (
         Index("ix_state_changes_rep_card_date", "rep_id", "card_id", "review_date"),
         Index("ix_state_changes_card", "card_id"),
+        # Reports read one period: changes made in it, and spans that ended in it.
+        Index("ix_state_changes_date", "review_date"),
+        Index("ix_state_changes_until", "valid_until"),
     )
 
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)

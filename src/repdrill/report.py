@@ -10,6 +10,7 @@ exporters.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from collections import defaultdict
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from repdrill.mastery import share
@@ -356,38 +357,32 @@ def _standings(
         )
     }
     in_period = and_(ReviewRow.review_date >= scope.since, ReviewRow.review_date <= today)
-    suggested = and_(
-        in_period, ReviewRow.suggested_grade.is_not(None), ReviewRow.grade.is_not(None)
-    )
+    suggested = and_(ReviewRow.suggested_grade.is_not(None), ReviewRow.grade.is_not(None))
     gap = ReviewRow.grade - ReviewRow.suggested_grade
+    met = case((ReviewRow.due_remaining == 0, ReviewRow.review_date))
     log = {
         row[0]: row[1:]
         for row in session.execute(
             select(
                 ReviewRow.rep_id,
-                func.max(ReviewRow.review_date),
-                func.count(
-                    distinct(
-                        case((and_(in_period, ReviewRow.due_remaining == 0), ReviewRow.review_date))
-                    )
-                ),
+                func.count(distinct(met)),
                 _count(suggested),
                 _count(and_(suggested, gap == 0)),
                 _count(and_(suggested, gap >= -1, gap <= 1)),
                 func.avg(case((suggested, gap))),
             )
-            .where(ReviewRow.review_date <= today, *_rep_filter(ReviewRow.rep_id, rep_ids, scope))
+            .where(in_period, *_rep_filter(ReviewRow.rep_id, rep_ids, scope))
             .group_by(ReviewRow.rep_id)
         )
     }
+    last_active = _last_active(session, scope, rep_ids)
     standings = []
     for name in names:
         rep_id = rep_ids.get(name, -1)
         s_mastered, s_due, s_overdue, s_leeches = states.get(rep_id, (0, 0, 0, 0))
         reviews, correct = activity.get(rep_id, (0, 0))
-        last, met, with_suggestion, agreed, within, mean_gap = log.get(
-            rep_id, (None, 0, 0, 0, 0, None)
-        )
+        met, with_suggestion, agreed, within, mean_gap = log.get(rep_id, (0, 0, 0, 0, None))
+        last = last_active.get(rep_id)
         standings.append(
             RepStanding(
                 rep=name,
@@ -407,6 +402,19 @@ def _standings(
             )
         )
     return standings
+
+
+def _last_active(
+    session: Session, scope: ReportScope, rep_ids: dict[str, int]
+) -> dict[int, object]:
+    """Each rep's latest review day: one index lookup per rep, not a scan of the log."""
+    latest = (
+        select(func.max(ReviewRow.review_date))
+        .where(ReviewRow.rep_id == RepRow.id, ReviewRow.review_date <= scope.until)
+        .scalar_subquery()
+    )
+    query = select(RepRow.id, latest).where(*_rep_filter(RepRow.id, rep_ids, scope))
+    return {row[0]: row[1] for row in session.execute(query)}
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -550,36 +558,43 @@ def _trend(
         return []
 
     def bucket(column: Any) -> ColumnElement[int]:
-        return sum((case((column > week, 1), else_=0) for week in weeks), start=_zero())
+        """How many week ends come before the day in ``column``."""
+        return sum((case((column > week, 1), else_=0) for week in weeks), start=literal(0))
 
-    starts = bucket(StateChangeRow.review_date)
-    ends = case(
-        (StateChangeRow.valid_until.is_(None), len(weeks)), else_=bucket(StateChangeRow.valid_until)
-    )
-    query = (
-        select(starts, ends, func.count())
-        .join(CardRow, CardRow.id == StateChangeRow.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(
-            StateChangeRow.interval_days >= DeckRow.min_interval_days,
-            StateChangeRow.review_date <= weeks[-1],
-            (StateChangeRow.valid_until.is_(None)) | (StateChangeRow.valid_until > weeks[0]),
-            *_card_filter(scope.cards),
-            *_rep_filter(StateChangeRow.rep_id, rep_ids, scope),
+    def in_scope(query: Any, column: Any) -> Any:
+        return (
+            query.join(CardRow, CardRow.id == column)
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(*_card_filter(scope.cards))
         )
-        .group_by(starts, ends)
-    )
+
+    # Spans still open are the current states; spans that closed are state
+    # changes with an end date. Both read only what overlaps the period.
+    day = CardStateRow.last_review_date
+    open_spans = in_scope(select(day, func.count()), CardStateRow.card_id)
+    open_spans = open_spans.where(
+        CardStateRow.interval_days >= DeckRow.min_interval_days,
+        day <= weeks[-1],
+        *_rep_filter(CardStateRow.rep_id, rep_ids, scope),
+    ).group_by(day)
+    started, ended = bucket(StateChangeRow.review_date), bucket(StateChangeRow.valid_until)
+    closed_spans = in_scope(select(started, ended, func.count()), StateChangeRow.card_id)
+    closed_spans = closed_spans.where(
+        StateChangeRow.valid_until > weeks[0],
+        StateChangeRow.review_date <= weeks[-1],
+        StateChangeRow.interval_days >= DeckRow.min_interval_days,
+        *_rep_filter(StateChangeRow.rep_id, rep_ids, scope),
+    ).group_by(started, ended)
+    spans = [
+        (bisect.bisect_left(weeks, _as_date(opened) or weeks[0]), len(weeks), count)
+        for opened, count in session.execute(open_spans)
+    ]
+    spans += [(row[0], row[1], row[2]) for row in session.execute(closed_spans)]
     mastered = [0] * len(weeks)
-    for start, end, count in session.execute(query):
+    for start, end, count in spans:
         for index in range(int(start), min(int(end), len(weeks))):
             mastered[index] += int(count)
     return [TrendPoint(week, mastered[i], possible) for i, week in enumerate(weeks)]
-
-
-def _zero() -> ColumnElement[int]:
-    from sqlalchemy import literal
-
-    return literal(0)
 
 
 def missed_points(

@@ -135,6 +135,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index("ix_reviews_card", ["card_id"], unique=False)
+        batch_op.create_index("ix_reviews_date", ["review_date"], unique=False)
         batch_op.create_index("ix_reviews_rep_card", ["rep_id", "card_id"], unique=False)
         batch_op.create_index("ix_reviews_rep_date", ["rep_id", "review_date"], unique=False)
         batch_op.create_index(batch_op.f("ix_reviews_undoes"), ["undoes"], unique=False)
@@ -171,6 +172,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("state_changes", schema=None) as batch_op:
         batch_op.create_index("ix_state_changes_card", ["card_id"], unique=False)
+        batch_op.create_index("ix_state_changes_date", ["review_date"], unique=False)
+        batch_op.create_index("ix_state_changes_until", ["valid_until"], unique=False)
         batch_op.create_index(
             "ix_state_changes_rep_card_date", ["rep_id", "card_id", "review_date"], unique=False
         )
@@ -220,6 +223,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table("state_changes", schema=None) as batch_op:
         batch_op.drop_index("ix_state_changes_rep_card_date")
+        batch_op.drop_index("ix_state_changes_until")
+        batch_op.drop_index("ix_state_changes_date")
         batch_op.drop_index("ix_state_changes_card")
 
     op.drop_table("state_changes")
@@ -228,6 +233,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reviews_undoes"))
         batch_op.drop_index("ix_reviews_rep_date")
         batch_op.drop_index("ix_reviews_rep_card")
+        batch_op.drop_index("ix_reviews_date")
         batch_op.drop_index("ix_reviews_card")
 
     op.drop_table("reviews")
