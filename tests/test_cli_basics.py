@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DECKS, Cli
+from conftest import DECKS, ROOT, Cli
 from repdrill import __version__
 
 
@@ -87,7 +87,7 @@ def test_validate_good_decks(plain_cli: Cli) -> None:
     result = plain_cli("validate", str(DECKS))
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "2 decks and 1 roster valid" in result.stderr
+    assert "2 decks valid" in result.stderr
 
 
 def test_validate_reports_every_problem_in_every_file(
@@ -169,13 +169,22 @@ def test_validate_checks_rosters_too(plain_cli: Cli, tmp_path: Path) -> None:
         f"{roster}:3:17: team 'west': rep 'ana' is listed twice",
         f"{roster}:4:5: team 'west': unknown key 'lead'; expected one of: name, manager, reps, description",
     ]
-    shipped = plain_cli("validate", str(DECKS), "--format", "json")
+    listed = json.loads(plain_cli("validate", str(tmp_path), "--format", "json").stdout)
+    assert listed["valid"] is False and listed["rosters"] == [str(roster)]
+    shipped = plain_cli("validate", str(DECKS), str(ROOT / "teams.yaml"), "--format", "json")
     assert shipped.exit_code == 0
     assert [Path(p).name for p in json.loads(shipped.stdout)["rosters"]] == ["teams.yaml"]
 
 
-def test_missing_postgres_driver_is_one_line(plain_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if 'repdrill[postgres]' were not installed
+def test_missing_postgres_driver_is_one_line(
+    plain_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        sys.modules, "psycopg", None
+    )  # as if 'repdrill[postgres]' were not installed
     result = plain_cli("--db", "postgresql+psycopg://rep@127.0.0.1:1/team", "status")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: PostgreSQL needs its driver: pip install 'repdrill[postgres]'"
+    assert (
+        result.stderr.strip()
+        == "Error: PostgreSQL needs its driver: pip install 'repdrill[postgres]'"
+    )

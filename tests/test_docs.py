@@ -67,7 +67,9 @@ def test_every_command_runs_its_help(plain_cli: Cli) -> None:
 
 
 @pytest.mark.parametrize(
-    "field", [*deckformat.DECK_FIELDS, *deckformat.CARD_FIELDS, *deckformat.MASTERY_FIELDS], ids=lambda f: f.name
+    "field",
+    [*deckformat.DECK_FIELDS, *deckformat.CARD_FIELDS, *deckformat.MASTERY_FIELDS],
+    ids=lambda f: f.name,
 )
 def test_every_deck_key_is_documented(field: deckformat.Field) -> None:
     assert f"`{field.name}`" in (DOCS / "deck-format.md").read_text()

@@ -432,7 +432,9 @@ def test_two_reps_have_separate_schedules(cli: Cli) -> None:
     assert other["history"] == [] and other["repetitions"] == 0
 
 
-def test_card_text_with_brackets_is_shown_as_written(cli: Cli, write_deck: Callable[..., Path]) -> None:
+def test_card_text_with_brackets_is_shown_as_written(
+    cli: Cli, write_deck: Callable[..., Path]
+) -> None:
     prompt = "'Say [bold]no[/bold] to [competitor:acme]?'"
     cli("load", str(write_deck("alpha", [card_yaml("a", prompt=prompt)])))
     assert "Say [bold]no[/bold] to [competitor:acme]?" in cli("card", "show", "alpha/a").stdout

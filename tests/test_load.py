@@ -224,3 +224,23 @@ def test_the_review_log_refuses_edits(
         session.execute(text(statement))
     with db.session() as session:
         assert session.scalar(select(ReviewRow.grade)) == 4
+
+
+def test_retiring_a_dropped_deck_keeps_history(
+    cli: Cli, db: Database, write_deck: Callable[..., Path]
+) -> None:
+    path = write_deck("old", ["a", "b"])
+    load_json(cli, path)
+    cli("review", "old/a", "--grade", "4")
+    dry = cli("deck", "retire", "old", "--dry-run")
+    assert dry.exit_code == 0 and "Would retire 2 cards of old" in dry.stdout
+    assert counts(db)["retired"] == 0
+    assert cli("deck", "retire", "old").exit_code == 0
+    assert counts(db)["retired"] == 2
+    shown = json.loads(cli("card", "show", "old/a", "--json").stdout)
+    assert shown["retired"] is True and len(shown["history"]) == 1
+    assert cli("drill", "--deck", "old").exit_code == 1  # nothing active to drill
+    revived = load_json(cli, path)["decks"][0]  # type: ignore[index]
+    assert revived["revived"] == ["a", "b"] and not revived["skipped"]
+    missing = cli("deck", "retire", "nope")
+    assert missing.exit_code == 1 and "no deck 'nope'" in missing.stderr

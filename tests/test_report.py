@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,6 +215,9 @@ def test_html_is_self_contained(cli: Cli, team_db: Path, tmp_path: Path) -> None
     out = tmp_path / "report.html"
     result = cli("report", "--format", "html", "--output", str(out))
     assert result.exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's 0600
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "heatmap" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -356,3 +356,24 @@ def _json_list(values: tuple[object, ...]) -> str:
 
 def _chunks(values: list[int], size: int = 500) -> list[list[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def retire_deck(db: Database, deck: str, *, now: dt.datetime, dry_run: bool = False) -> list[str]:
+    """Retire every active card of ``deck`` (a deck dropped or renamed); history is kept.
+
+    Loading the deck again revives its cards. Returns the retired card ids.
+    """
+    with db.session(write=True) as session:
+        deck_id = session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
+        if deck_id is None:
+            known = ", ".join(session.scalars(select(DeckRow.slug).order_by(DeckRow.slug)))
+            raise RepdrillError(f"no deck '{deck}'; decks loaded: {known or 'none'}")
+        active = CardRow.deck_id == deck_id, CardRow.retired_at.is_(None)
+        retired = list(
+            session.scalars(select(CardRow.slug).where(*active).order_by(CardRow.position))
+        )
+        if not dry_run:
+            session.execute(update(CardRow).where(*active).values(retired_at=now))
+            # The file no longer defines this deck: load it afresh if it comes back.
+            session.execute(update(DeckRow).where(DeckRow.id == deck_id).values(file_hash=None))
+    return retired

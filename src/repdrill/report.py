@@ -163,12 +163,16 @@ class Report:
     trend: list[TrendPoint]
     missed_points: list[MissedPoint]
 
-    def cell(self, rep: str, group: str) -> MatrixCell | None:
-        return self._cells.get((rep, group))
+    _cells: dict[tuple[str, str], MatrixCell] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    @property
-    def _cells(self) -> dict[tuple[str, str], MatrixCell]:
-        return {(c.rep, c.group): c for c in self.matrix}
+    def __post_init__(self) -> None:
+        self._cells.update(((c.rep, c.group), c) for c in self.matrix)
+
+    def cell(self, rep: str, group: str) -> MatrixCell | None:
+        """One cell of the matrix, found in constant time (renderers ask for every cell)."""
+        return self._cells.get((rep, group))
 
     def tables(self) -> list[Table]:
         """The report as tidy tables: one row per observation, one column per variable."""

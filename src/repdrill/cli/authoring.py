@@ -159,6 +159,35 @@ def deck_health_command(
         _print_health(health)
 
 
+@deck_app.command("retire")
+def deck_retire(
+    ctx: typer.Context,
+    deck: Annotated[str, typer.Argument(metavar="ID", help="The deck id to retire.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be retired; write nothing.")
+    ] = False,
+) -> None:
+    """Retire every card of a deck that was dropped or renamed; nothing is deleted.
+
+    Loading only retires cards of the decks it names, so a deck whose file was
+    deleted, or whose id changed, stays drilled until it is retired here. Its
+    cards keep their history and still show in reports; loading the deck again
+    revives them.
+
+    Example: repdrill deck retire old-pricing --dry-run
+    """
+    from repdrill.loading import retire_deck
+
+    state = app_context(ctx)
+    retired = retire_deck(state.database(), deck, now=state.clock().now(), dry_run=dry_run)
+    verb = "Would retire" if dry_run else "Retired"
+    out_console().print(
+        f"{verb} {len(retired)} card{'s' if len(retired) != 1 else ''} of {deck}"
+        + (". Dry run: nothing was written." if dry_run else "."),
+        soft_wrap=True,
+    )
+
+
 def _health_json(h: DeckHealth) -> dict[str, Any]:
     return {
         "deck": h.deck,

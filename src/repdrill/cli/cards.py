@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from repdrill.cli.common import app_context, out_console, print_json, scope_of
+from repdrill.cli.common import app_context, check_scope, out_console, print_json, scope_of
 
 if TYPE_CHECKING:
     from repdrill.progress import DeckProgress
@@ -46,6 +46,8 @@ def status(
     rep_name = state.rep()
     today = state.clock().today
     scope = scope_of(deck, tag)
+    if deck or tag:
+        check_scope(ctx, scope)
     db = state.database()
     with db.session() as session:
         rep = store.rep_id(session, rep_name)

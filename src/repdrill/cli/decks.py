@@ -67,7 +67,7 @@ def validate(
     if output_format is ValidateFormat.json:
         print_json(
             {
-                "valid": result.ok,
+                "valid": not problems,
                 "files": result.files,
                 "decks": [
                     {"id": d.id, "path": d.path, "cards": len(d.cards)} for d in result.decks

@@ -198,6 +198,10 @@ def _atomic(path: Path, write: object) -> None:
     os.close(handle)
     try:
         write(tmp)  # type: ignore[operator]
+        # mkstemp makes the file private; a report gets the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
