@@ -30,6 +30,7 @@ from repdrill.models import (
     StateChangeRow,
     table,
 )
+from repdrill.store import state_values
 
 BATCH = 20_000
 
@@ -140,16 +141,7 @@ def _simulate(
         change["valid_until"] = None if last else schedule.due
         state = None
         if last:
-            state = {
-                "repetitions": schedule.state.repetitions,
-                "easiness_x100": schedule.state.easiness_x100,
-                "interval_days": schedule.state.interval,
-                "due": schedule.due,
-                "last_review_date": schedule.last_review_date,
-                "introduced_on": schedule.introduced_on,
-                "lapses": schedule.lapses,
-                "reviews": schedule.reviews,
-            }
+            state = state_values(schedule)
         yield review, change, state
         if last:
             return

@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--cards", type=int, default=300)
-    parser.add_argument("--reviews-per-card", type=int, default=17)
+    parser.add_argument("--reviews-per-card", type=int, default=30)
     parser.add_argument("--db", help="database path or URL (default bench/out/report.db)")
     parser.add_argument("--keep", action="store_true", help="keep and reuse the built database")
     args = parser.parse_args()
@@ -85,7 +85,7 @@ def main() -> None:
             reviews_per_card=args.reviews_per_card,
             today=TODAY,
             decks=3,
-            history_days=(400, 1100),
+            history_days=(700, 1400),
         )
         with db.engine.begin() as conn:
             if db.dialect == "sqlite":

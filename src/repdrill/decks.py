@@ -14,21 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from repdrill import deckformat as fmt
 from repdrill.errors import Problem
 from repdrill.yamlread import (
-    EXPANSION_PER_BYTE,
     MAX_FILE_BYTES,
     Entry,
-    ExpansionLimit,
     NodeReader,
-    compose,
-    gc_paused,
     peek_text,
-    syntax_problem,
+    read_document,
 )
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -187,35 +182,12 @@ def parse_deck(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
 
     Returns the deck when it is valid, and every problem found otherwise.
     """
-    if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
-    with gc_paused():
-        return _parse(path, data)
-
-
-def _parse(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
-    try:
-        root = compose(data)
-    except (yaml.YAMLError, RecursionError) as error:
-        return None, [syntax_problem(path, error)]
-    if root is None:
-        return None, [Problem(path, 1, 1, "file is empty; a deck needs id, title and cards")]
-    reader = NodeReader(path, len(data))
-    try:
-        deck = _read_deck(reader, root, path)
-    except ExpansionLimit:
-        return None, [
-            Problem(
-                path,
-                1,
-                1,
-                "YAML aliases expand to more than "
-                f"{EXPANSION_PER_BYTE}x the file's size; alias bombs are rejected",
-            )
-        ]
-    if reader.problems:
-        return None, sorted(reader.problems, key=lambda p: (p.line, p.column))
-    return deck, []
+    return read_document(
+        path,
+        data,
+        lambda reader, root: _read_deck(reader, root, path),
+        "file is empty; a deck needs id, title and cards",
+    )
 
 
 def validate(paths: Sequence[str | os.PathLike[str]]) -> Validation:

@@ -23,12 +23,9 @@ from repdrill.deckformat import SLUG
 from repdrill.decks import ROSTER_NAMES
 from repdrill.errors import InvalidInput, NotFound, Problem
 from repdrill.yamlread import (
-    MAX_FILE_BYTES,
-    ExpansionLimit,
     NodeReader,
-    compose,
     peek_text,
-    syntax_problem,
+    read_document,
 )
 
 TEAM_KEYS = ("name", "manager", "reps", "description")
@@ -85,22 +82,12 @@ def find_roster(start: Path | None = None) -> Path | None:
 
 def parse_roster(path: str, data: bytes) -> tuple[Roster | None, list[Problem]]:
     """Parse and validate a roster, reporting every problem with its location."""
-    if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
-    try:
-        root = compose(data)
-    except (yaml.YAMLError, RecursionError) as error:
-        return None, [syntax_problem(path, error)]
-    if root is None:
-        return None, [Problem(path, 1, 1, "file is empty; a roster needs a 'teams' list")]
-    reader = NodeReader(path, len(data))
-    try:
-        teams = _read(reader, root)
-    except ExpansionLimit:
-        return None, [Problem(path, 1, 1, "YAML aliases expand too far; alias bombs are rejected")]
-    if reader.problems:
-        return None, sorted(reader.problems, key=lambda p: (p.line, p.column))
-    return Roster(path, tuple(teams)), []
+    return read_document(
+        path,
+        data,
+        lambda reader, root: Roster(path, tuple(_read(reader, root))),
+        "file is empty; a roster needs a 'teams' list",
+    )
 
 
 def read_roster(path: str | os.PathLike[str]) -> Roster:

@@ -294,7 +294,7 @@ def schedule_of(session: Session, rep: int | None, card_id: int) -> Schedule | N
     return _schedule(session.scalar(query))
 
 
-def _state_values(schedule: Schedule) -> dict[str, object]:
+def state_values(schedule: Schedule) -> dict[str, object]:
     return {
         "repetitions": schedule.state.repetitions,
         "easiness_x100": schedule.state.easiness_x100,
@@ -314,10 +314,10 @@ def _save_schedule(
     if schedule is None:
         session.execute(delete(CardStateRow).where(*key))
     elif existed:
-        session.execute(update(CardStateRow).where(*key).values(**_state_values(schedule)))
+        session.execute(update(CardStateRow).where(*key).values(**state_values(schedule)))
     else:
         session.execute(
-            insert(CardStateRow).values(rep_id=rep, card_id=card_id, **_state_values(schedule))
+            insert(CardStateRow).values(rep_id=rep, card_id=card_id, **state_values(schedule))
         )
 
 

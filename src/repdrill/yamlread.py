@@ -16,9 +16,10 @@ laughs") exhaust it within milliseconds.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -50,6 +51,9 @@ _READ_AS = {
     YAML_TAG + "null": "empty (null)",
     YAML_TAG + "timestamp": "a date",
 }
+
+
+T = TypeVar("T")
 
 
 class ExpansionLimit(Exception):
@@ -106,6 +110,37 @@ def syntax_problem(path: str, error: Exception) -> Problem:
     if mark is None:
         return Problem(path, 1, 1, message)
     return Problem(path, mark.line + 1, mark.column + 1, message)
+
+
+def read_document(
+    path: str, data: bytes, read: Callable[[NodeReader, Node], T], empty: str
+) -> tuple[T | None, list[Problem]]:
+    """Parse ``data`` and hand its root node to ``read``; never raises for bad input.
+
+    Returns what ``read`` built when no problem was found, and every problem,
+    sorted by position, otherwise. ``empty`` is the message for an empty file.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
+    with gc_paused():
+        try:
+            root = compose(data)
+        except (yaml.YAMLError, RecursionError) as error:
+            return None, [syntax_problem(path, error)]
+        if root is None:
+            return None, [Problem(path, 1, 1, empty)]
+        reader = NodeReader(path, len(data))
+        try:
+            value = read(reader, root)
+        except ExpansionLimit:
+            message = (
+                f"YAML aliases expand to more than {EXPANSION_PER_BYTE}x the file's size; "
+                "alias bombs are rejected"
+            )
+            return None, [Problem(path, 1, 1, message)]
+    if reader.problems:
+        return None, sorted(reader.problems, key=lambda p: (p.line, p.column))
+    return value, []
 
 
 class NodeReader:

@@ -225,6 +225,8 @@ def _print_health(h: DeckHealth) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from repdrill.cli.render import missed_points_table
+
     console = out_console()
     console.print(
         f"\n[bold]{h.deck}[/] · {h.title} · {h.reviewed} of {h.active} active cards reviewed"
@@ -246,14 +248,8 @@ def _print_health(h: DeckHealth) -> None:
     else:
         console.print("No card has lapsed often enough to rank yet.")
     if h.missed_points:
-        table = Table(title="Key points missed most in typed answers", title_justify="left")
-        for column in ("card", "key point", "missed", "attempts"):
-            table.add_column(
-                column, justify="right" if column in ("missed", "attempts") else "left"
-            )
-        for m in h.missed_points:
-            table.add_row(m.card, Text(m.point), f"{m.miss_percent:.0f}%", str(m.attempts))
-        console.print(table)
+        title = "Key points missed most in typed answers"
+        console.print(missed_points_table(h.missed_points, title, deck=False))
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)
         console.print(f"Never reviewed ({len(h.unreviewed)}): {cards}", soft_wrap=True)

@@ -282,16 +282,9 @@ def print_report(built: Report) -> None:
             )
         console.print(hard)
     if built.missed_points:
-        missed = Table(title="Key points missed most", title_justify="left")
-        for column in ("card", "key point", "missed", "attempts"):
-            missed.add_column(
-                column, justify="right" if column in ("missed", "attempts") else "left"
-            )
-        for m in built.missed_points:
-            missed.add_row(
-                f"{m.deck}/{m.card}", Text(m.point), f"{m.miss_percent:.0f}%", str(m.attempts)
-            )
-        console.print(missed)
+        from repdrill.cli.render import missed_points_table
+
+        console.print(missed_points_table(built.missed_points, "Key points missed most", deck=True))
 
 
 def register(app: typer.Typer) -> None:
