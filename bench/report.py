@@ -85,7 +85,7 @@ def main() -> None:
             reviews_per_card=args.reviews_per_card,
             today=TODAY,
             decks=3,
-            history_days=(700, 1400),
+            history_days=(1000, 1800),
         )
         with db.engine.begin() as conn:
             if db.dialect == "sqlite":

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def grade(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="deck/card, or a card id only one deck uses.")],
+    card: Annotated[
+        str, typer.Argument(metavar="CARD", help="deck/card, or a card id only one deck uses.")
+    ],
     answer: Annotated[
         str, typer.Option("--answer", "-a", help="The typed answer to grade.", show_default=False)
     ],

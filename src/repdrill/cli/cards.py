@@ -124,7 +124,9 @@ card_app = typer.Typer(help="Look at one card.", no_args_is_help=True)
 @card_app.command("show")
 def card_show(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="deck/card, or a card id that only one deck uses.")],
+    card: Annotated[
+        str, typer.Argument(metavar="CARD", help="deck/card, or a card id that only one deck uses.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a card's current text, your SM-2 state for it, and every logged review.

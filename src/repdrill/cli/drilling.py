@@ -131,7 +131,9 @@ def cram(
 
 def review(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="deck/card, or a card id only one deck uses.")],
+    card: Annotated[
+        str, typer.Argument(metavar="CARD", help="deck/card, or a card id only one deck uses.")
+    ],
     grade: Annotated[
         int,
         typer.Option(
