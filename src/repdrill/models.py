@@ -178,6 +178,11 @@ class ReviewRow(Base):
     which schedules), ``redrill`` (a later grade the same day), ``cram``
     (practice outside the schedule) or ``undo`` (takes back the review whose
     uuid is in ``undoes``).
+
+    Triggers created by migration 0001 refuse UPDATE and DELETE on this table
+    and on ``review_points``. On SQLite, a batch migration that alters either
+    table recreates it, dropping the triggers: such a migration must create
+    them again.
     """
 
     __tablename__ = "reviews"
