@@ -47,6 +47,7 @@ def build(
     seed: int = 11,
     decks: int = 1,
     history_days: tuple[int, int] = (30, 200),
+    skill: tuple[float, float] = (0.55, 0.95),
 ) -> Database:
     """Load ``decks`` decks of ``cards`` cards in all, then simulate each rep's history."""
     db = Database.open(url)
@@ -72,9 +73,9 @@ def build(
     states: list[dict[str, object]] = []
     next_id = 1
     for rep in rep_ids:
-        skill = rng.uniform(0.55, 0.95)
+        rep_skill = rng.uniform(*skill)
         for card in rng.sample(card_ids, cards_per_rep):
-            history = _simulate(rng, skill, reviews_per_card, today, history_days)
+            history = _simulate(rng, rep_skill, reviews_per_card, today, history_days)
             for review, change, state in history:
                 review.update(id=next_id, rep_id=rep, card_id=card)
                 change.update(review_id=next_id, rep_id=rep, card_id=card)

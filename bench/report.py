@@ -86,6 +86,7 @@ def main() -> None:
             today=TODAY,
             decks=3,
             history_days=(1000, 1800),
+            skill=(0.35, 0.85),
         )
         with db.engine.begin() as conn:
             if db.dialect == "sqlite":

@@ -11,7 +11,7 @@ from repdrill.report import Report
 def write_workbook(report: Report, path: str) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": False})
+    workbook = xlsxwriter.Workbook(path)
     bold = workbook.add_format({"bold": True, "bg_color": "#F3F5F9", "border": 1})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     percent = workbook.add_format({"num_format": "0.0"})
@@ -60,15 +60,19 @@ def _write(
         sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
     elif isinstance(value, float) and column.endswith(("percent", "suggested")):
         sheet.write_number(row, col, value, percent)
+    elif isinstance(value, int | float):
+        # The typed writers skip xlsxwriter's per-cell type sniffing: a large
+        # team's matrix is tens of thousands of cells.
+        sheet.write_number(row, col, value)
     else:
-        sheet.write(row, col, value)
+        sheet.write_string(row, col, str(value))
 
 
 def _heatmap_sheet(workbook: Any, report: Report, bold: Any) -> None:
     sheet = workbook.add_worksheet("Heatmap")
     sheet.write_row(0, 0, ["rep", *report.groups], bold)
     for r, rep in enumerate(report.reps, start=1):
-        sheet.write(r, 0, rep.rep)
+        sheet.write_string(r, 0, rep.rep)
         for c, group in enumerate(report.groups, start=1):
             cell = report.cell(rep.rep, group)
             if cell is not None and cell.active:
