@@ -30,7 +30,7 @@ from repdrill.models import (
     StateChangeRow,
     table,
 )
-from repdrill.store import state_values
+from repdrill.recording import state_values
 
 BATCH = 20_000
 

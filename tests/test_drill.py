@@ -20,7 +20,8 @@ from repdrill.drill import UNDO, DrillSession, GradeChoice, Grading, QueueItem, 
 from repdrill.history import LogEntry, replay
 from repdrill.loading import load
 from repdrill.models import CardStateRow, ReviewRow
-from repdrill.store import Recorded, Scope
+from repdrill.recording import Recorded, log_entries
+from repdrill.store import Scope
 
 
 @dataclass
@@ -262,7 +263,7 @@ def test_state_always_equals_the_replay_of_the_log(db: Database, small_deck: Pat
         rep = store.rep_id(s, "ana")
         assert rep is not None
         for row in s.scalars(select(CardStateRow)):
-            steps = replay(store.log_entries(s, rep, row.card_id))
+            steps = replay(log_entries(s, rep, row.card_id))
             final = steps[-1].schedule
             assert (row.repetitions, row.easiness_x100, row.interval_days, row.due, row.lapses) == (
                 final.state.repetitions,

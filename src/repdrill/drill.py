@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
-from repdrill import store
+from repdrill import recording, store
 from repdrill.config import Clock
 from repdrill.db import Database
 from repdrill.grading import Grading
@@ -25,8 +25,9 @@ from repdrill.progress import (
     due_card_ids,
     new_card_ids,
 )
+from repdrill.recording import Recorded
 from repdrill.sm2 import is_correct
-from repdrill.store import CardView, Recorded, Scope
+from repdrill.store import CardView, Scope
 
 #: A grade below this sends the card back into the same session (SM-2 step 7).
 REDRILL_BELOW = 4
@@ -188,7 +189,7 @@ class DrillSession:
         grading: Grading | None,
     ) -> None:
         with self.db.session(write=True) as session:
-            recorded = store.record_grade(
+            recorded = recording.record_grade(
                 session,
                 rep=self._rep,
                 card=item.card,
@@ -210,7 +211,7 @@ class DrillSession:
     def _undo(self, io: DrillIO) -> int:
         last = self._graded.pop()
         with self.db.session(write=True) as session:
-            store.undo(
+            recording.undo(
                 session,
                 rep=self._rep,
                 review_uuid=last.recorded.uuid,

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from repdrill import store
+from repdrill import recording, store
 from repdrill.db import Database
 from repdrill.errors import Problem
 from repdrill.history import KINDS, UNDO
@@ -314,7 +314,7 @@ def import_reviews(
         _insert(session, fresh, rep_ids, card_ids)
         affected = {(rep_ids[r.rep], card_ids[(r.deck, r.card)]) for r in fresh}
         for rep_id, card_id in sorted(affected):
-            store.rebuild_schedule(session, rep_id, card_id)
+            recording.rebuild_schedule(session, rep_id, card_id)
         result.imported = len(fresh)
         result.rebuilt = len(affected)
     return result

@@ -155,6 +155,7 @@ def review(
     from repdrill import store
     from repdrill.errors import RepdrillError
     from repdrill.grading import grade_answer
+    from repdrill.recording import record_grade
 
     state = app_context(ctx)
     db = state.database()
@@ -165,7 +166,7 @@ def review(
             raise RepdrillError(f"{view.ref} is retired; it is no longer drilled")
         rep = store.ensure_rep(session, state.rep(), clock.now())
         grading = grade_answer(view, answer) if answer else None
-        recorded = store.record_grade(
+        recorded = record_grade(
             session,
             rep=rep,
             card=view,

@@ -20,7 +20,7 @@ from repdrill.grading import Grading
 from repdrill.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
-    from repdrill.store import Recorded
+    from repdrill.recording import Recorded
 
 _KIND_LABEL = {"review": "review", "new": "new card", "redrill": "again", "cram": "cram"}
 
