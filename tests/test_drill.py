@@ -441,3 +441,11 @@ def test_card_text_with_brackets_is_shown_as_written(
     assert "Say [bold]no[/bold] to [competitor:acme]?" in cli("card", "show", "alpha/a").stdout
     drilled = cli("drill", input="\n5\n")
     assert "Say [bold]no[/bold] to [competitor:acme]?" in drilled.stdout
+
+
+def test_status_with_a_scope_that_matches_nothing(cli: Cli) -> None:
+    cli("load", str(DECKS))
+    result = cli("status", "--tag", "competitor:nobody")
+    assert result.exit_code == 1 and "no active card matches" in result.stderr
+    assert cli("status", "--deck", "nope").exit_code == 1
+    assert cli("status", "--tag", "competitor:acme", "--json").exit_code == 0
