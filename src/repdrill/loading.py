@@ -62,7 +62,10 @@ class DeckChanges:
 class LoadResult:
     decks: tuple[DeckChanges, ...]
     dry_run: bool = False
-    deck_ids: tuple[str, ...] = field(default=())
+
+    @property
+    def deck_ids(self) -> tuple[str, ...]:
+        return tuple(d.deck for d in self.decks)
 
     def total(self, name: str) -> int:
         return sum(_count(getattr(d, name)) for d in self.decks)
@@ -130,7 +133,7 @@ def _load(
         if dry_run:
             session.rollback()
     ordered = sorted([*changes, *skipped], key=lambda c: c.path)
-    return LoadResult(tuple(ordered), dry_run, tuple(c.deck for c in ordered))
+    return LoadResult(tuple(ordered), dry_run)
 
 
 def _read_all(names: list[str]) -> tuple[list[DeckFile], list[Problem]]:

@@ -52,10 +52,6 @@ class Roster:
         raise NotFound(f"no team '{name}' in {self.path}; teams: {known}")
 
 
-def is_roster(path: str | os.PathLike[str]) -> bool:
-    return Path(path).name in ROSTER_NAMES
-
-
 def find_roster(start: Path | None = None) -> Path | None:
     """``teams.yaml`` in the current directory, else at the root of its git checkout."""
     here = (start or Path.cwd()).resolve()

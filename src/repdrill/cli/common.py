@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -125,11 +124,6 @@ def _json_default(value: object) -> object:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def scope_of(decks: list[str] | None, tags: list[str] | None) -> Scope:

@@ -12,8 +12,6 @@ from typing import IO, Literal
 from repdrill.report import Report
 
 Format = Literal["csv", "json", "md", "html", "xlsx"]
-TEXT_FORMATS: tuple[Format, ...] = ("csv", "json", "md", "html")
-FORMATS: tuple[Format, ...] = (*TEXT_FORMATS, "xlsx")
 
 
 def write_text(report: Report, fmt: Format, out: IO[str], *, table: str = "reps") -> None:
