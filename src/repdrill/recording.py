@@ -135,6 +135,7 @@ def record_grade(
         steps, after = _replay_and_save(session, rep, card.card_id, entry)
     else:
         kind = REDRILL
+    remaining = due_count(session, rep, today)
     review_id = _insert_review(
         session,
         uuid=review_uuid,
@@ -147,7 +148,7 @@ def record_grade(
         review_date=today,
         reviewed_at=now,
         session_id=session_id,
-        due_remaining=due_count(session, rep, today),
+        due_remaining=remaining,
     )
     if points_hit:
         session.execute(
@@ -174,7 +175,7 @@ def record_grade(
         grade=grade,
         before=before,
         after=after,
-        due_remaining=due_count(session, rep, today),
+        due_remaining=remaining,
         min_interval_days=card.min_interval_days,
     )
 
