@@ -1,6 +1,6 @@
 """Build large benchmark databases quickly: a deck, reps and a simulated review log.
 
-The log is simulated with the real scheduler (:mod:`repdrill.history`), so
+The log is simulated with the real scheduler (:mod:`repdrill.schedule.replay`), so
 states, state changes and reviews agree exactly as the drill would leave them;
 rows go in through bulk Core inserts instead of one transaction per grade.
 """
@@ -18,11 +18,12 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).parent))
 from common import write_big_deck
 from repdrill.config import Clock
-from repdrill.db import Database
-from repdrill.history import Schedule, schedule_after
 from repdrill.ids import uuid7
-from repdrill.loading import load
-from repdrill.models import (
+from repdrill.schedule.replay import Schedule, schedule_after
+from repdrill.store.engine import Database
+from repdrill.store.load import load
+from repdrill.store.record import state_values
+from repdrill.store.tables import (
     CardRow,
     CardStateRow,
     RepRow,
@@ -30,7 +31,6 @@ from repdrill.models import (
     StateChangeRow,
     table,
 )
-from repdrill.recording import state_values
 
 BATCH = 20_000
 

@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from repdrill.decks import Card, validate  # noqa: E402
+from repdrill.decks.parse import Card, validate  # noqa: E402
 from repdrill.grading import grade_text  # noqa: E402
 
 

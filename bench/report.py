@@ -29,9 +29,9 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from common import env_for, repdrill, row  # noqa: E402
 from dataset import build  # noqa: E402
-from repdrill.db import Database  # noqa: E402
-from repdrill.exporters import write_text  # noqa: E402
-from repdrill.report import ReportScope, build_report  # noqa: E402
+from repdrill.reports.exporters import write_text  # noqa: E402
+from repdrill.reports.report import ReportScope, build_report  # noqa: E402
+from repdrill.store.engine import Database  # noqa: E402
 
 TODAY = dt.date(2026, 6, 1)
 BARE = (

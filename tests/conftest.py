@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pgserver import PostgresServer, find_pg_bin
 from repdrill.cli import app
-from repdrill.db import Database
+from repdrill.store.engine import Database
 
 ROOT = Path(__file__).parent.parent
 DECKS = ROOT / "decks"

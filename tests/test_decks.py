@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DECKS
-from repdrill import deckformat
-from repdrill.decks import find_deck_files, parse_deck, validate
+from repdrill.decks import format as deckformat
+from repdrill.decks._yaml import MAX_FILE_BYTES
+from repdrill.decks.parse import find_deck_files, parse_deck, validate
 from repdrill.errors import Problem
-from repdrill.yamlread import MAX_FILE_BYTES
 
 
 def parse(text: str) -> tuple[object, list[Problem]]:

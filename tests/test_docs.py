@@ -10,9 +10,9 @@ import typer
 from typer.main import get_command
 
 from conftest import ROOT, Cli
-from repdrill import deckformat
 from repdrill.cli import app
-from repdrill.reviewlog import OPTIONAL, REQUIRED
+from repdrill.decks import format as deckformat
+from repdrill.store.log import OPTIONAL, REQUIRED
 
 DOCS = ROOT / "docs"
 
@@ -89,7 +89,7 @@ def test_every_report_key_is_documented(plain_cli: Cli) -> None:
 def _tables() -> list[object]:
     import datetime as dt
 
-    from repdrill.report import Report, ReportScope
+    from repdrill.reports.report import Report, ReportScope
 
     empty = Report(
         scope=ReportScope.weeks_back(dt.date(2026, 3, 2)),

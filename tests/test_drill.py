@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import DECKS, TODAY, Cli, card_yaml
-from repdrill import store
 from repdrill.config import Clock
-from repdrill.db import Database
 from repdrill.drill import UNDO, DrillSession, GradeChoice, Grading, QueueItem, Summary
-from repdrill.history import LogEntry, replay
-from repdrill.loading import load
-from repdrill.models import CardStateRow, ReviewRow
-from repdrill.recording import Recorded, log_entries
-from repdrill.store import Scope
+from repdrill.schedule.replay import LogEntry, replay
+from repdrill.store import read as store
+from repdrill.store.engine import Database
+from repdrill.store.load import load
+from repdrill.store.read import Scope
+from repdrill.store.record import Recorded, log_entries
+from repdrill.store.tables import CardStateRow, ReviewRow
 
 
 @dataclass
@@ -161,7 +161,7 @@ def test_undo_restores_the_exact_state_and_keeps_a_record(db: Database, small_de
 
 
 def review_of(state: object, grade: int) -> object:
-    from repdrill.sm2 import review
+    from repdrill.schedule.sm2 import review
 
     return review(state, grade)  # type: ignore[arg-type]
 

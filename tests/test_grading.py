@@ -149,7 +149,7 @@ def test_adding_a_key_point_never_lowers_the_grade(answer: str, extra: str) -> N
 
 
 def test_every_model_answer_earns_a_five() -> None:
-    from repdrill.decks import validate
+    from repdrill.decks.parse import validate
 
     for deck in validate([DECKS]).decks:
         for card in deck.cards:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from conftest import DECKS, Cli, card_yaml
-from repdrill.db import Database
-from repdrill.models import CardRow, CardVersionRow, DeckRow, ReviewRow
+from repdrill.store.engine import Database
+from repdrill.store.tables import CardRow, CardVersionRow, DeckRow, ReviewRow
 
 
 def counts(db: Database) -> dict[str, int]:

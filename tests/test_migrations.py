@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, text
 
-from repdrill.db import SCHEMA_REVISION, Database
-from repdrill.migrations import config, downgrade, upgrade
-from repdrill.models import Base
+from repdrill.store.engine import SCHEMA_REVISION, Database
+from repdrill.store.migrations import config, downgrade, upgrade
+from repdrill.store.tables import Base
 
 
 def revisions() -> list[str]:

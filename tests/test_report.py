@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, Cli, card_yaml
-from repdrill.report import week_endings
+from repdrill.reports.report import week_endings
 
 DAY = dt.timedelta(days=1)
 

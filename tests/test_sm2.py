@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from repdrill.errors import GradeError
-from repdrill.sm2 import SM2State, due_date, easiness_after, review
+from repdrill.schedule.sm2 import SM2State, due_date, easiness_after, review
 
 
 def run(grades: list[int]) -> SM2State:

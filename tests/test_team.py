@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import DECKS, TODAY, Cli
-from repdrill.db import Database
-from repdrill.models import CardStateRow, ReviewRow
-from repdrill.reviewlog import LineError, parse_line
+from repdrill.store.engine import Database
+from repdrill.store.log import LineError, parse_line
+from repdrill.store.tables import CardStateRow, ReviewRow
 
 GRADES = "\n".join(["", "5", "", "2", "", "4", "", "1", "", "u", "", "3", "", "5"]) + "\n"
 

@@ -1,8 +1,8 @@
 """repdrill: spaced-repetition drills for sales teams.
 
-The package is a library first: :mod:`repdrill.decks` parses and validates deck
-files, :mod:`repdrill.sm2` schedules, :mod:`repdrill.loading` and
-:mod:`repdrill.store` keep the database, and :mod:`repdrill.cli` wires them to a
+The package is a library first: :mod:`repdrill.decks.parse` parses and validates deck
+files, :mod:`repdrill.schedule.sm2` schedules, :mod:`repdrill.store.load` and
+:mod:`repdrill.store.read` keep the database, and :mod:`repdrill.cli` wires them to a
 terminal.
 """
 

@@ -14,20 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
-from repdrill import recording, store
 from repdrill.config import Clock
-from repdrill.db import Database
 from repdrill.grading import Grading
-from repdrill.progress import (
+from repdrill.schedule.sm2 import is_correct
+from repdrill.store import read as store
+from repdrill.store import record as recording
+from repdrill.store.engine import Database
+from repdrill.store.queue import (
     DeckProgress,
     card_ids,
     deck_progress,
     due_card_ids,
     new_card_ids,
 )
-from repdrill.recording import Recorded
-from repdrill.sm2 import is_correct
-from repdrill.store import CardView, Scope
+from repdrill.store.read import CardView, Scope
+from repdrill.store.record import Recorded
 
 #: A grade below this sends the card back into the same session (SM-2 step 7).
 REDRILL_BELOW = 4

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz.fuzz import ratio
 
 if TYPE_CHECKING:
-    from repdrill.store import CardView
+    from repdrill.store.read import CardView
 
 #: Minimum rapidfuzz similarity (0-100) for two words of 5+ letters to match.
 FUZZY_THRESHOLD = 80

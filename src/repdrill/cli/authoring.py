@@ -13,7 +13,7 @@ from repdrill.errors import InvalidInput, RepdrillError
 
 if TYPE_CHECKING:
     from repdrill.grading import Grading
-    from repdrill.health import DeckHealth
+    from repdrill.reports.health import DeckHealth
 
 
 def grade(
@@ -34,8 +34,8 @@ def grade(
 
     Example: repdrill grade price-too-high --answer "what does their quote include?"
     """
-    from repdrill import store
     from repdrill.grading import grade_answer
+    from repdrill.store import read as store
 
     db = app_context(ctx).database()
     with db.session() as session:
@@ -132,11 +132,11 @@ def deck_health_command(
 
     Example: repdrill deck health decks/objection-handling.yaml
     """
-    from repdrill.health import deck_health
+    from repdrill.reports.health import deck_health
 
     names = list(deck or [])
     if paths:
-        from repdrill.decks import validate
+        from repdrill.decks.parse import validate
 
         checked = validate(paths)
         if checked.problems:
@@ -146,7 +146,7 @@ def deck_health_command(
     db = state.database()
     with db.session() as session:
         if names:
-            from repdrill.store import Scope, scope_problems
+            from repdrill.store.read import Scope, scope_problems
 
             problem = scope_problems(session, Scope(decks=tuple(names)))
             if problem:
@@ -178,7 +178,7 @@ def deck_retire(
 
     Example: repdrill deck retire old-pricing --dry-run
     """
-    from repdrill.loading import retire_deck
+    from repdrill.store.load import retire_deck
 
     state = app_context(ctx)
     retired = retire_deck(state.database(), deck, now=state.clock().now(), dry_run=dry_run)

@@ -10,7 +10,7 @@ import typer
 from repdrill.cli.common import app_context, check_scope, out_console, print_json, scope_of
 
 if TYPE_CHECKING:
-    from repdrill.progress import DeckProgress
+    from repdrill.store.queue import DeckProgress
 
 DeckOption = Annotated[
     list[str] | None,
@@ -39,8 +39,8 @@ def status(
 
     Example: repdrill status --json
     """
-    from repdrill import store
-    from repdrill.progress import deck_progress
+    from repdrill.store import read as store
+    from repdrill.store.queue import deck_progress
 
     state = app_context(ctx)
     rep_name = state.rep()
@@ -136,9 +136,9 @@ def card_show(
 
     Example: repdrill card show objection-handling/price-too-high --json
     """
-    from repdrill import store
-    from repdrill.mastery import is_mastered
-    from repdrill.sm2 import SM2State
+    from repdrill.schedule.rules import is_mastered
+    from repdrill.schedule.sm2 import SM2State
+    from repdrill.store import read as store
 
     state = app_context(ctx)
     rep_name = state.rep()

@@ -24,8 +24,8 @@ from repdrill.errors import InvalidInput, RepdrillError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from repdrill.db import Database
-    from repdrill.store import Scope
+    from repdrill.store.engine import Database
+    from repdrill.store.read import Scope
 
 EXIT_INVALID = 1
 EXIT_INTERRUPTED = 130
@@ -68,7 +68,7 @@ class AppContext:
 
     def database(self) -> Database:
         if self._db is None:
-            from repdrill.db import Database
+            from repdrill.store.engine import Database
 
             self._db = Database.open(config.database_url(self.db_option))
         return self._db
@@ -127,7 +127,7 @@ def _json_default(value: object) -> object:
 
 
 def scope_of(decks: list[str] | None, tags: list[str] | None) -> Scope:
-    from repdrill.store import Scope
+    from repdrill.store.read import Scope
 
     return Scope(decks=tuple(decks or ()), tags=tuple(tags or ()))
 
@@ -143,7 +143,7 @@ def parse_today_option(value: str | None) -> dt.date | None:
 
 def check_scope(ctx: typer.Context, scope: Scope) -> None:
     """Unknown deck ids and tags that match nothing are errors, not empty sessions."""
-    from repdrill.store import scope_problems
+    from repdrill.store.read import scope_problems
 
     db = app_context(ctx).database()
     with db.session() as session:

@@ -14,7 +14,7 @@ from repdrill.cli.common import app_context, err_console, out_console, print_jso
 
 if TYPE_CHECKING:
     from repdrill.errors import Problem
-    from repdrill.loading import LoadResult
+    from repdrill.store.load import LoadResult
 
 PathsArgument = Annotated[
     list[Path],
@@ -56,8 +56,8 @@ def validate(
 
     Example: repdrill validate decks/
     """
-    from repdrill.decks import validate as run_validation
-    from repdrill.roster import validate_rosters
+    from repdrill.decks.parse import validate as run_validation
+    from repdrill.decks.roster import validate_rosters
 
     result = run_validation(paths)
     rosters, roster_problems = validate_rosters(paths)
@@ -139,7 +139,7 @@ def load(
 
     Example: repdrill load decks/ --dry-run
     """
-    from repdrill.loading import load as run_load
+    from repdrill.store.load import load as run_load
 
     state = app_context(ctx)
     db = state.database()
@@ -245,7 +245,7 @@ def schema() -> None:
 
     Example: repdrill schema > deck.schema.json
     """
-    from repdrill.deckformat import json_schema
+    from repdrill.decks.format import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 

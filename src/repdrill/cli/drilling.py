@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from repdrill.store import Scope
+    from repdrill.store.read import Scope
 
 from repdrill.cli.cards import DeckOption, TagOption
 from repdrill.cli.common import (
@@ -70,8 +70,8 @@ def drill(
 
 def _load_first(ctx: typer.Context, paths: list[Path], scope: Scope) -> Scope:
     from repdrill.cli.decks import print_load
-    from repdrill.loading import load
-    from repdrill.store import Scope
+    from repdrill.store.load import load
+    from repdrill.store.read import Scope
 
     state = app_context(ctx)
     result = load(state.database(), paths, now=state.clock().now())
@@ -152,10 +152,10 @@ def review(
 
     Example: repdrill review objection-handling/price-too-high --grade 4
     """
-    from repdrill import store
     from repdrill.errors import RepdrillError
     from repdrill.grading import grade_answer
-    from repdrill.recording import record_grade
+    from repdrill.store import read as store
+    from repdrill.store.record import record_grade
 
     state = app_context(ctx)
     db = state.database()

@@ -37,7 +37,7 @@ def log_export(
     Example: repdrill log export --since 2026-03-01 > reviews.jsonl
     """
     from repdrill.cli.common import parse_today_option
-    from repdrill.reviewlog import export_reviews
+    from repdrill.store.log import export_reviews
 
     day = parse_today_option(since)
     db = app_context(ctx).database()
@@ -71,7 +71,7 @@ def log_import(
 
     Example: repdrill --db postgresql+psycopg://team@db/repdrill log import laptop.jsonl
     """
-    from repdrill.reviewlog import import_reviews
+    from repdrill.store.log import import_reviews
 
     state = app_context(ctx)
     sources = []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from repdrill.report import MissedPoint
+    from repdrill.reports.report import MissedPoint
 
 
 def missed_points_table(points: Sequence[MissedPoint], title: str, *, deck: bool) -> Table:

@@ -17,7 +17,7 @@ from repdrill.cli.common import app_context, out_console, scope_of
 from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
-    from repdrill.report import Report
+    from repdrill.reports.report import Report
 
 
 class ReportFormat(StrEnum):
@@ -114,7 +114,7 @@ def report(
       repdrill report --format html --output mastery.html
       repdrill report --format csv --table matrix > matrix.csv
     """
-    from repdrill.report import ReportScope, build_report
+    from repdrill.reports.report import ReportScope, build_report
 
     state = app_context(ctx)
     clock = state.clock()
@@ -139,7 +139,7 @@ def report(
     )
     db = state.database()
     if deck:
-        from repdrill.store import scope_problems
+        from repdrill.store.read import scope_problems
 
         with db.session() as session:
             problem = scope_problems(session, scope.cards)
@@ -158,7 +158,7 @@ def report(
 def _reps(rep: list[str] | None, team: str | None, roster: Path | None) -> tuple[str, ...] | None:
     if team is None:
         return tuple(rep) if rep else None
-    from repdrill.roster import find_roster, read_roster
+    from repdrill.decks.roster import find_roster, read_roster
 
     path = roster or find_roster()
     if path is None:
@@ -171,7 +171,7 @@ def _reps(rep: list[str] | None, team: str | None, roster: Path | None) -> tuple
 
 
 def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
-    from repdrill import exporters
+    from repdrill.reports import exporters
 
     if fmt == "xlsx":
         assert output is not None

@@ -17,10 +17,10 @@ from rich.text import Text
 
 from repdrill.drill import UNDO, GradeChoice, QueueItem, Summary
 from repdrill.grading import Grading
-from repdrill.sm2 import GRADE_MEANINGS
+from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
-    from repdrill.recording import Recorded
+    from repdrill.store.record import Recorded
 
 _KIND_LABEL = {"review": "review", "new": "new card", "redrill": "again", "cram": "cram"}
 

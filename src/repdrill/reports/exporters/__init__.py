@@ -1,4 +1,4 @@
-"""Render a :class:`~repdrill.report.Report` as CSV, JSON, Markdown, HTML or XLSX.
+"""Render a :class:`~repdrill.reports.report.Report` as CSV, JSON, Markdown, HTML or XLSX.
 
 Text formats are written to a text stream (a file or stdout); XLSX needs a
 file path. Each renderer reads the report's tidy tables, so every format
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import IO, Literal
 
-from repdrill.report import Report
+from repdrill.reports.report import Report
 
 Format = Literal["csv", "json", "md", "html", "xlsx"]
 
@@ -17,19 +17,19 @@ Format = Literal["csv", "json", "md", "html", "xlsx"]
 def write_text(report: Report, fmt: Format, out: IO[str], *, table: str = "reps") -> None:
     """Write a text format; ``table`` picks the one CSV table (CSV holds one table per file)."""
     if fmt == "csv":
-        from repdrill.exporters.tabular import write_csv
+        from repdrill.reports.exporters.tabular import write_csv
 
         write_csv(report, out, table)
     elif fmt == "json":
-        from repdrill.exporters.tabular import write_json
+        from repdrill.reports.exporters.tabular import write_json
 
         write_json(report, out)
     elif fmt == "md":
-        from repdrill.exporters.tabular import write_markdown
+        from repdrill.reports.exporters.tabular import write_markdown
 
         write_markdown(report, out)
     elif fmt == "html":
-        from repdrill.exporters.html import write_html
+        from repdrill.reports.exporters.html import write_html
 
         write_html(report, out)
     else:
@@ -37,6 +37,6 @@ def write_text(report: Report, fmt: Format, out: IO[str], *, table: str = "reps"
 
 
 def write_xlsx(report: Report, path: str) -> None:
-    from repdrill.exporters.workbook import write_workbook
+    from repdrill.reports.exporters.workbook import write_workbook
 
     write_workbook(report, path)

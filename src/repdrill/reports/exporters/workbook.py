@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from repdrill.report import Report
+from repdrill.reports.report import Report
 
 
 def write_workbook(report: Report, path: str) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from repdrill.models import CardRow, CardStateRow, DeckRow
-from repdrill.store import LEECH_LAPSES, Scope
+from repdrill.store.read import LEECH_LAPSES, Scope
+from repdrill.store.tables import CardRow, CardStateRow, DeckRow
 
 
 @dataclass(frozen=True, slots=True)

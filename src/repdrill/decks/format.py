@@ -1,6 +1,6 @@
 """The deck format, declared once.
 
-The validator (:mod:`repdrill.decks`), the JSON Schema printed by
+The validator (:mod:`repdrill.decks.parse`), the JSON Schema printed by
 ``repdrill schema`` and the documentation test all read these declarations, so
 the three cannot disagree about which keys exist.
 """

@@ -28,12 +28,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from repdrill import recording, store
-from repdrill.db import Database
 from repdrill.errors import Problem
-from repdrill.history import KINDS, UNDO
-from repdrill.models import CardRow, DeckRow, RepRow, ReviewPointRow, ReviewRow, table
-from repdrill.sm2 import GRADES
+from repdrill.schedule.replay import KINDS, UNDO
+from repdrill.schedule.sm2 import GRADES
+from repdrill.store import read as store
+from repdrill.store import record as recording
+from repdrill.store.engine import Database
+from repdrill.store.tables import CardRow, DeckRow, RepRow, ReviewPointRow, ReviewRow, table
 
 REQUIRED = ("id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash")
 OPTIONAL = (

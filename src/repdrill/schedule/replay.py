@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from repdrill.sm2 import PASSING_GRADE, SM2State, due_date, review
+from repdrill.schedule.sm2 import PASSING_GRADE, SM2State, due_date, review
 
 REVIEW = "review"
 REDRILL = "redrill"

@@ -10,7 +10,7 @@ import datetime as dt
 from html import escape
 from typing import IO
 
-from repdrill.report import Report, Table
+from repdrill.reports.report import Report, Table
 
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem;

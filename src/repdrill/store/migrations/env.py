@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from repdrill.models import Base
+from repdrill.store.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,8 +1,8 @@
 """Schema migrations, run with Alembic.
 
 Every schema change is a revision script in ``versions/``; never change a
-table by hand. To add one: ``alembic -c src/repdrill/migrations/alembic.ini
-revision -m "what changes"``, then set ``repdrill.db.SCHEMA_REVISION`` to
+table by hand. To add one: ``alembic -c src/repdrill/store/migrations/alembic.ini
+revision -m "what changes"``, then set ``repdrill.store.engine.SCHEMA_REVISION`` to
 the new revision id (a test checks they agree).
 """
 

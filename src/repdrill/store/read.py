@@ -3,7 +3,7 @@
 Lookups by the names users type (``deck/card``, a rep's name), the current
 schedule of a card for a rep, the log of its reviews, and the scope filters
 shared by drills, status and reports. Writing reviews is
-:mod:`repdrill.recording`; loading decks is :mod:`repdrill.loading`.
+:mod:`repdrill.store.record`; loading decks is :mod:`repdrill.store.load`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from repdrill.errors import NotFound, RepdrillError
-from repdrill.history import Schedule
-from repdrill.models import (
+from repdrill.schedule.replay import Schedule
+from repdrill.schedule.sm2 import SM2State
+from repdrill.store.tables import (
     CardRow,
     CardStateRow,
     CardTagRow,
@@ -28,7 +29,6 @@ from repdrill.models import (
     RepRow,
     ReviewRow,
 )
-from repdrill.sm2 import SM2State
 
 #: A card lapsed this many times by one rep is a leech.
 LEECH_LAPSES = 8

@@ -8,7 +8,7 @@ import json
 from typing import IO, Any
 
 from repdrill.errors import RepdrillError
-from repdrill.report import Report, Table
+from repdrill.reports.report import Report, Table
 
 #: Bump when a key is renamed or removed; adding keys keeps the version.
 JSON_VERSION = 1

@@ -10,7 +10,7 @@ active cards are.
 
 from __future__ import annotations
 
-from repdrill.deckformat import DEFAULT_MIN_INTERVAL_DAYS
+from repdrill.decks.format import DEFAULT_MIN_INTERVAL_DAYS
 
 
 def is_mastered(

@@ -4,7 +4,7 @@ Each function takes a session opened with ``db.session(write=True)``; the
 caller commits (one transaction per grade) before showing the next card.
 A grade is applied incrementally when it is the day's next scheduling review;
 an undo, an out-of-order grade or an imported log is applied by replaying the
-card's log (:mod:`repdrill.history`), so the stored state always equals the
+card's log (:mod:`repdrill.schedule.replay`), so the stored state always equals the
 replay.
 """
 
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from repdrill.config import Clock
 from repdrill.errors import NotFound
-from repdrill.history import (
+from repdrill.ids import uuid7
+from repdrill.schedule.replay import (
     CRAM,
     REDRILL,
     REVIEW,
@@ -31,11 +32,10 @@ from repdrill.history import (
     schedule_after,
     schedules,
 )
-from repdrill.ids import uuid7
-from repdrill.mastery import is_mastered
-from repdrill.models import CardStateRow, ReviewPointRow, ReviewRow, StateChangeRow
-from repdrill.sm2 import check_grade
-from repdrill.store import CardView, cards_by_id, due_count, lock_rep, schedule_of
+from repdrill.schedule.rules import is_mastered
+from repdrill.schedule.sm2 import check_grade
+from repdrill.store.read import CardView, cards_by_id, due_count, lock_rep, schedule_of
+from repdrill.store.tables import CardStateRow, ReviewPointRow, ReviewRow, StateChangeRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
-from repdrill.mastery import share
-from repdrill.models import (
+from repdrill.schedule.rules import share
+from repdrill.store.read import LEECH_LAPSES, Scope
+from repdrill.store.tables import (
     CardRow,
     CardStateRow,
     CardTagRow,
@@ -33,7 +34,6 @@ from repdrill.models import (
     ReviewRow,
     StateChangeRow,
 )
-from repdrill.store import LEECH_LAPSES, Scope
 
 MatrixBy = Literal["tag", "deck"]
 DEFAULT_WEEKS = 12

@@ -70,7 +70,7 @@ class Database:
         current = self.revision()
         if current == SCHEMA_REVISION:
             return
-        from repdrill.migrations import upgrade
+        from repdrill.store.migrations import upgrade
 
         upgrade(self.engine, SCHEMA_REVISION)
 

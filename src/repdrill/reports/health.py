@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from repdrill.models import CardRow, CardStateRow, DeckRow, ReviewRow
-from repdrill.report import (
+from repdrill.reports.report import (
     HardCard,
     MissedPoint,
     ReportScope,
@@ -23,7 +22,8 @@ from repdrill.report import (
     hardest_cards,
     missed_points,
 )
-from repdrill.store import LEECH_LAPSES, Scope
+from repdrill.store.read import LEECH_LAPSES, Scope
+from repdrill.store.tables import CardRow, CardStateRow, DeckRow, ReviewRow
 
 BEGINNING = dt.date(1970, 1, 1)
 

@@ -19,8 +19,8 @@ from typing import NamedTuple
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from repdrill.db import Database
-from repdrill.decks import (
+from repdrill.decks._yaml import gc_paused
+from repdrill.decks.parse import (
     Card,
     Deck,
     DeckFile,
@@ -30,8 +30,8 @@ from repdrill.decks import (
     read_file,
 )
 from repdrill.errors import InvalidInput, Problem, RepdrillError
-from repdrill.models import CardRow, CardTagRow, CardVersionRow, DeckRow, table
-from repdrill.yamlread import gc_paused
+from repdrill.store.engine import Database
+from repdrill.store.tables import CardRow, CardTagRow, CardVersionRow, DeckRow, table
 
 #: Called as progress(files_done, files_total, path) while decks are parsed and written.
 Progress = Callable[[int, int, str], None]

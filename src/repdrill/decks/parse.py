@@ -1,6 +1,6 @@
 """Deck files: find them, parse them, validate them, hash their cards.
 
-This module never touches the database; :mod:`repdrill.loading` takes the
+This module never touches the database; :mod:`repdrill.store.load` takes the
 :class:`Deck` values it returns. Parsing never raises for bad input: every
 problem comes back as a located :class:`~repdrill.errors.Problem`.
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from repdrill import deckformat as fmt
-from repdrill.errors import Problem
-from repdrill.yamlread import (
+from repdrill.decks import format as fmt
+from repdrill.decks._yaml import (
     MAX_FILE_BYTES,
     Entry,
     NodeReader,
     peek_text,
     read_document,
 )
+from repdrill.errors import Problem
 
 DECK_SUFFIXES = (".yaml", ".yml")
 #: Files with these names hold team rosters, not decks; directory walks skip them.
