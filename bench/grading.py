@@ -21,7 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from repdrill.decks.parse import Card, validate  # noqa: E402
+from repdrill.decks.parse import Card  # noqa: E402
+from repdrill.decks.validate import validate  # noqa: E402
 from repdrill.grading import grade_text  # noqa: E402
 
 

@@ -105,7 +105,7 @@ def main() -> None:
             conn.exec_driver_sql(BARE).all()
 
     def report() -> None:
-        with db.session() as session:
+        with db.transaction() as session:
             built = build_report(
                 session,
                 ReportScope.weeks_back(TODAY),

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import repdrill
 from pgserver import PostgresServer, find_pg_bin
 from repdrill.cli import app
 from repdrill.store.engine import Database
@@ -58,11 +59,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'repdrill.db'}"
+        yield f"sqlite:///{tmp_path / 'repdrill.db'}"
+        return
     server: PostgresServer = request.getfixturevalue("pg_server")
-    return server.create_database(f"t{os.getpid()}_{next(_counter)}", template="repdrill_template")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    url = server.create_database(name, template="repdrill_template")
+    yield url
+    # Dropped at once, so the server never holds hundreds of databases at the end.
+    server.drop_database(name)
 
 
 @pytest.fixture
@@ -70,6 +76,18 @@ def db(db_url: str) -> Iterator[Database]:
     database = Database.open(db_url)
     yield database
     database.close()
+
+
+@pytest.fixture
+def rd(db_url: str) -> Iterator[repdrill.Repdrill]:
+    """The front door on a fresh database, as rep ana on :data:`TODAY`."""
+    with repdrill.open(db_url, user="ana", today=TODAY) as front_door:
+        yield front_door
+
+
+def on(db_url: str, day: dt.date, user: str = "ana") -> repdrill.Repdrill:
+    """The front door as ``user`` on ``day``; close it (or use ``with``) when done."""
+    return repdrill.open(db_url, user=user, today=day)
 
 
 @dataclass

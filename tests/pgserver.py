@@ -106,6 +106,14 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"{clause}')
         return self.url(name)
 
+    def drop_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def stop(self) -> None:
         with contextlib.suppress(
             subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError

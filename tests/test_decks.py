@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from conftest import DECKS
 from repdrill.decks import format as deckformat
 from repdrill.decks._yaml import MAX_FILE_BYTES
-from repdrill.decks.parse import find_deck_files, parse_deck, validate
+from repdrill.decks.files import find_deck_files
+from repdrill.decks.parse import parse_deck
+from repdrill.decks.validate import validate
 from repdrill.errors import Problem
 
 
@@ -279,7 +281,7 @@ def test_oversized_file_is_rejected(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)
     result = validate([path])
-    assert not result.ok
+    assert not result.valid
     assert "limited to 32 MiB" in result.problems[0].message
 
 
@@ -305,7 +307,7 @@ def test_same_deck_id_in_two_files(tmp_path: Path) -> None:
 
 def test_shipped_decks_are_valid_and_substantial() -> None:
     result = validate([DECKS])
-    assert result.ok, result.problems
+    assert result.valid, result.problems
     assert len(result.decks) >= 2
     assert all(len(deck.cards) >= 25 for deck in result.decks)
     assert all(card.key_points for deck in result.decks for card in deck.cards)
@@ -362,7 +364,8 @@ def test_no_input_raises_anything_but_problems(text: str) -> None:
 @given(st.binary(max_size=200))
 def test_no_bytes_raise_anything_but_problems(data: bytes) -> None:
     deck, problems = parse_deck("fuzz.yaml", data)
-    assert deck is None or not problems
+    assert (deck is None) == bool(problems)
+    assert all(isinstance(p, Problem) and p.line >= 1 and p.column >= 1 for p in problems)
 
 
 # YAML itself folds the other Unicode line breaks (NEL, LS, PS, CR) into "\n" or " ".

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.main import get_command
 
-from conftest import ROOT, Cli
+from conftest import DECKS, ROOT, Cli
 from repdrill.cli import app
 from repdrill.decks import format as deckformat
 from repdrill.store.log import OPTIONAL, REQUIRED
@@ -75,15 +75,26 @@ def test_every_deck_key_is_documented(field: deckformat.Field) -> None:
 
 
 def test_every_report_key_is_documented(plain_cli: Cli) -> None:
+    plain_cli("load", str(DECKS))
+    plain_cli("review", "price-too-high", "--grade", "5", "--answer", "total cost of ownership")
     data = json.loads(plain_cli("report", "--format", "json").stdout)
     text = (DOCS / "reports.md").read_text()
-    for key in data:
-        assert f'"{key}"' in text
-    for table in ("reps", "matrix", "hardest_cards", "trend", "missed_points"):
-        assert table in text
-    columns = {c for t in _tables() for c in t.columns}  # type: ignore[attr-defined]
-    for column in columns:
-        assert column in text, column
+    shape = text.split("## The JSON shape", 1)[1]
+    for key in _keys(data):
+        # Quoted as a JSON key in the documented shape, not merely a substring of prose.
+        assert f'"{key}":' in shape, key
+    for table in _tables():
+        assert f"`{table.name}`" in text, table.name  # type: ignore[attr-defined]
+        for column in table.columns:  # type: ignore[attr-defined]
+            assert f'"{column}":' in shape or f"`{column}`" in text, column
+
+
+def _keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
 
 
 def _tables() -> list[object]:

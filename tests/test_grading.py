@@ -149,7 +149,7 @@ def test_adding_a_key_point_never_lowers_the_grade(answer: str, extra: str) -> N
 
 
 def test_every_model_answer_earns_a_five() -> None:
-    from repdrill.decks.parse import validate
+    from repdrill.decks.validate import validate
 
     for deck in validate([DECKS]).decks:
         for card in deck.cards:
@@ -183,8 +183,8 @@ def test_grade_command_records_nothing(cli: Cli) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["suggested_grade"] == 3 and data["coverage"] == 0.6
-    assert [p["hit"] for p in data["points"]] == [True, True, True, False, False]
-    assert data["points"][1]["matched"] == "tco"
+    assert [p["hit"] for p in data["point_results"]] == [True, True, True, False, False]
+    assert data["point_results"][1]["matched"] == "tco"
     human = cli("grade", "price-too-high", "-a", "we're the cheapest option, no question")
     assert "red flag" in human.stdout and "suggested grade 1" in human.stdout
     assert json.loads(cli("card", "show", "price-too-high", "--json").stdout)["history"] == []
@@ -253,7 +253,7 @@ def test_deck_health(cli: Cli) -> None:
     assert health["deck"] == "objection-handling" and health["reviewed_cards"] == 2
     assert health["failing_cards"][0]["card"] == "no-budget"
     assert health["failing_cards"][0]["lapse_percent"] == 100.0
-    assert len(health["unreviewed_cards"]) == 28 and "no-budget" not in health["unreviewed_cards"]
+    assert len(health["unreviewed_ids"]) == 28 and "no-budget" not in health["unreviewed_ids"]
     assert health["missed_points"] and health["missed_points"][0]["card"] == "no-budget"
     human = cli("deck", "health", "--deck", "objection-handling", REPDRILL_TODAY="2026-03-04")
     assert "Cards the team fails most" in human.stdout and "Never reviewed (28)" in human.stdout
@@ -271,8 +271,8 @@ def test_leeches_are_flagged(cli: Cli) -> None:
     shown = json.loads(cli("card", "show", "no-budget", "--json").stdout)
     assert shown["lapses"] == 8 and shown["leech"] is True
     status = json.loads(cli("status", "--json").stdout)
-    assert next(d for d in status["decks"] if d["deck"] == "objection-handling")["leeches"] == 1
+    assert next(d for d in status["decks"] if d["deck"] == "objection-handling")["leech_cards"] == 1
     report = json.loads(cli("report", "--format", "json", "--until", day.isoformat()).stdout)
-    assert report["reps"][0]["leeches"] == 1
+    assert report["reps"][0]["leech_cards"] == 1
     health = json.loads(cli("deck", "health", "--deck", "objection-handling", "--json").stdout)[0]
-    assert health["leeches"] == {"no-budget": 1}
+    assert health["leeches"] == [{"card": "no-budget", "leech_rep_count": 1}]

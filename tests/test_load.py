@@ -10,20 +10,20 @@ import pytest
 from sqlalchemy import func, select, text
 
 from conftest import DECKS, Cli, card_yaml
+from repdrill.store import tables as t
 from repdrill.store.engine import Database
-from repdrill.store.tables import CardRow, CardVersionRow, DeckRow, ReviewRow
 
 
 def counts(db: Database) -> dict[str, int]:
-    with db.session() as session:
+    with db.transaction() as session:
         return {
-            "decks": session.scalar(select(func.count()).select_from(DeckRow)) or 0,
-            "cards": session.scalar(select(func.count()).select_from(CardRow)) or 0,
+            "decks": session.scalar(select(func.count()).select_from(t.decks)) or 0,
+            "cards": session.scalar(select(func.count()).select_from(t.cards)) or 0,
             "retired": session.scalar(
-                select(func.count()).select_from(CardRow).where(CardRow.retired_at.is_not(None))
+                select(func.count()).select_from(t.cards).where(t.cards.c.retired_at.is_not(None))
             )
             or 0,
-            "versions": session.scalar(select(func.count()).select_from(CardVersionRow)) or 0,
+            "versions": session.scalar(select(func.count()).select_from(t.card_versions)) or 0,
         }
 
 
@@ -47,11 +47,11 @@ def test_new_changed_unchanged_retired(
 ) -> None:
     path = write_deck("alpha", ["a", "b", "c"])
     first = load_json(cli, path)
-    assert first["decks"][0]["new"] == ["a", "b", "c"]  # type: ignore[index]
+    assert first["decks"][0]["new_ids"] == ["a", "b", "c"]  # type: ignore[index]
     write_deck("alpha", [card_yaml("a", answer="A better answer."), "c", "d"])
     second = load_json(cli, path)
     deck = second["decks"][0]  # type: ignore[index]
-    assert (deck["new"], deck["changed"], deck["unchanged"], deck["retired"]) == (
+    assert (deck["new_ids"], deck["changed_ids"], deck["unchanged_cards"], deck["retired_ids"]) == (
         ["d"],
         ["a"],
         1,
@@ -70,7 +70,7 @@ def test_dry_run_reports_and_writes_nothing(
     report = load_json(cli, path, dry_run=True)
     deck = report["decks"][0]  # type: ignore[index]
     assert report["dry_run"] is True
-    assert (deck["new"], deck["changed"], deck["retired"]) == (["z"], ["a"], ["b"])
+    assert (deck["new_ids"], deck["changed_ids"], deck["retired_ids"]) == (["z"], ["a"], ["b"])
     assert counts(db) == before
     human = cli("load", str(path), "--dry-run")
     assert "Dry run: nothing was written." in human.stdout
@@ -91,8 +91,8 @@ def test_editing_a_card_keeps_its_schedule_and_history(
     assert len(shown["history"]) == 1
     # The review stays tied to the text the rep saw.
     assert shown["history"][0]["card_hash"] != shown["content_hash"]
-    with db.session() as session:
-        hashes = set(session.scalars(select(CardVersionRow.content_hash)))
+    with db.transaction() as session:
+        hashes = set(session.scalars(select(t.card_versions.c.content_hash)))
     assert shown["history"][0]["card_hash"] in hashes
 
 
@@ -103,19 +103,19 @@ def test_removed_card_is_retired_then_revived_with_history(
     load_json(cli, path)
     assert cli("review", "alpha/b", "--grade", "4").exit_code == 0
     write_deck("alpha", ["a"])
-    assert load_json(cli, path)["decks"][0]["retired"] == ["b"]  # type: ignore[index]
+    assert load_json(cli, path)["decks"][0]["retired_ids"] == ["b"]  # type: ignore[index]
     shown = json.loads(cli("card", "show", "alpha/b", "--json").stdout)
     assert shown["retired"] is True and len(shown["history"]) == 1
     status = json.loads(cli("status", "--json").stdout)
-    assert status["decks"][0]["active"] == 1 and status["decks"][0]["retired"] == 1
+    assert status["decks"][0]["active_cards"] == 1 and status["decks"][0]["retired_cards"] == 1
     refused = cli("review", "alpha/b", "--grade", "4")
     assert refused.exit_code == 1 and "retired" in refused.stderr
     write_deck("alpha", ["a", "b"])
-    assert load_json(cli, path)["decks"][0]["revived"] == ["b"]  # type: ignore[index]
+    assert load_json(cli, path)["decks"][0]["revived_ids"] == ["b"]  # type: ignore[index]
     shown = json.loads(cli("card", "show", "alpha/b", "--json").stdout)
     assert shown["retired"] is False and shown["repetitions"] == 1
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(ReviewRow)) == 1
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(t.reviews)) == 1
 
 
 def test_invalid_deck_aborts_the_whole_load(
@@ -200,7 +200,7 @@ def test_reordering_cards_is_not_a_change(cli: Cli, write_deck: Callable[..., Pa
     load_json(cli, path)
     write_deck("alpha", ["b", "a"])
     deck = load_json(cli, path)["decks"][0]  # type: ignore[index]
-    assert (deck["changed"], deck["unchanged"]) == ([], 2)
+    assert (deck["changed_ids"], deck["unchanged_cards"]) == ([], 2)
     result = cli("drill", "--limit", "1", input="\n5\n")
     assert "alpha/b" in result.stdout
 
@@ -220,10 +220,10 @@ def test_the_review_log_refuses_edits(
 ) -> None:
     load_json(cli, write_deck("alpha", ["a"]))
     assert cli("review", "alpha/a", "--grade", "4").exit_code == 0
-    with pytest.raises(Exception, match="append-only"), db.session(write=True) as session:
+    with pytest.raises(Exception, match="append-only"), db.transaction(write=True) as session:
         session.execute(text(statement))
-    with db.session() as session:
-        assert session.scalar(select(ReviewRow.grade)) == 4
+    with db.transaction() as session:
+        assert session.scalar(select(t.reviews.c.grade)) == 4
 
 
 def test_retiring_a_dropped_deck_keeps_history(
@@ -241,6 +241,6 @@ def test_retiring_a_dropped_deck_keeps_history(
     assert shown["retired"] is True and len(shown["history"]) == 1
     assert cli("drill", "--deck", "old").exit_code == 1  # nothing active to drill
     revived = load_json(cli, path)["decks"][0]  # type: ignore[index]
-    assert revived["revived"] == ["a", "b"] and not revived["skipped"]
+    assert revived["revived_ids"] == ["a", "b"] and not revived["skipped"]
     missing = cli("deck", "retire", "nope")
     assert missing.exit_code == 1 and "no deck 'nope'" in missing.stderr

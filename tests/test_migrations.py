@@ -1,12 +1,14 @@
-"""Migrations: the oldest schema upgrades step by step to exactly the models."""
+"""Migrations (repdrill.store.migrations): the oldest schema upgrades step by step to the tables."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, inspect, text
 
-from repdrill.store.engine import SCHEMA_REVISION, Database
-from repdrill.store.migrations import config, downgrade, upgrade
-from repdrill.store.tables import Base
+from repdrill.store import tables as t
+from repdrill.store.engine import Database
+from repdrill.store.migrations import config, downgrade, head_revision, upgrade
 
 
 def revisions() -> list[str]:
@@ -16,13 +18,18 @@ def revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
-def test_schema_revision_is_alembics_head() -> None:
+def test_the_head_read_from_file_names_is_alembics_head() -> None:
     from alembic.script import ScriptDirectory
 
-    assert ScriptDirectory.from_config(config()).get_current_head() == SCHEMA_REVISION
+    script = ScriptDirectory.from_config(config())
+    assert script.get_current_head() == head_revision()
+    for revision in script.walk_revisions():
+        # The convention head_revision() relies on: the file is named after its revision.
+        assert revision.path is not None
+        assert Path(revision.path).name.startswith(f"{revision.revision}_")
 
 
-def test_upgrade_step_by_step_matches_the_models(db_url: str) -> None:
+def test_upgrade_step_by_step_matches_the_tables(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -31,10 +38,10 @@ def test_upgrade_step_by_step_matches_the_models(db_url: str) -> None:
         upgrade(engine, revision)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, t.metadata) == []
         assert (
             conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            == SCHEMA_REVISION
+            == head_revision()
         )
     engine.dispose()
 
@@ -51,8 +58,8 @@ def test_downgrade_to_nothing_and_back(db_url: str) -> None:
 
 def test_opening_a_database_migrates_it_once(db_url: str) -> None:
     first = Database.open(db_url)
-    assert first.revision() == SCHEMA_REVISION
+    assert first.revision() == head_revision()
     first.close()
     second = Database.open(db_url)  # already current: no Alembic needed
-    assert second.revision() == SCHEMA_REVISION
+    assert second.revision() == head_revision()
     second.close()

@@ -80,12 +80,12 @@ def test_per_rep_figures(cli: Cli, team_db: Path) -> None:
     reps = {r["rep"]: r for r in data["reps"]}  # type: ignore[union-attr]
     assert set(reps) == {"ana", "ben"}
     ana = reps["ana"]
-    assert (ana["active_cards"], ana["mastered"], ana["reviews"]) == (4, 1, 6)
+    assert (ana["active_cards"], ana["mastered_cards"], ana["reviews"]) == (4, 1, 6)
     assert ana["correct_percent"] == round(100 * 2 / 6, 1)
     assert ana["last_active"] == (TODAY - 27 * DAY).isoformat()
     assert ana["mastery_percent"] == 25.0
     ben = reps["ben"]
-    assert ben["suggested_grades"] == 1 and ben["agreement_percent"] is not None
+    assert ben["graded_with_suggestion"] == 1 and ben["agreement_percent"] is not None
     assert data["active_cards"] == 4
 
 
@@ -93,7 +93,7 @@ def test_team_scope_lists_reps_who_never_drilled(cli: Cli, team_db: Path) -> Non
     data = report_json(cli, "--team", "west", "--roster", str(team_db))
     assert [r["rep"] for r in data["reps"]] == ["ana", "carla"]  # type: ignore[index]
     carla = data["reps"][1]  # type: ignore[index]
-    assert (carla["mastered"], carla["reviews"], carla["last_active"]) == (0, 0, None)
+    assert (carla["mastered_cards"], carla["reviews"], carla["last_active"]) == (0, 0, None)
     assert data["scope"]["team"] == "west"  # type: ignore[index]
 
 
@@ -118,7 +118,7 @@ def test_unknown_team_and_missing_roster(
     empty.mkdir()
     monkeypatch.chdir(empty)
     result = cli("report", "--team", "west")
-    assert result.exit_code == 1 and "--team needs a roster" in result.stderr
+    assert result.exit_code == 1 and "a team needs a roster" in result.stderr
 
 
 def test_invalid_roster_is_located(cli: Cli, team_db: Path) -> None:
@@ -135,8 +135,11 @@ def test_matrix_by_tag_and_by_deck(cli: Cli, team_db: Path) -> None:
     assert matrix["by"] == "tag"  # type: ignore[index]
     assert matrix["groups"] == ["persona:cfo", "price", "security"]  # type: ignore[index]
     cells = {(c["rep"], c["group"]): c for c in matrix["cells"]}  # type: ignore[index]
-    assert cells[("ana", "price")]["active_cards"] == 2 and cells[("ana", "price")]["mastered"] == 1
-    assert cells[("ana", "security")]["mastered"] == 0
+    assert (
+        cells[("ana", "price")]["active_cards"] == 2
+        and cells[("ana", "price")]["mastered_cards"] == 1
+    )
+    assert cells[("ana", "security")]["mastered_cards"] == 0
     by_deck = report_json(cli, "--by", "deck")["matrix"]
     assert by_deck["groups"] == ["alpha", "beta"]  # type: ignore[index]
 
@@ -144,7 +147,7 @@ def test_matrix_by_tag_and_by_deck(cli: Cli, team_db: Path) -> None:
 def test_hardest_cards_carry_their_text(cli: Cli, team_db: Path) -> None:
     hardest = report_json(cli)["hardest_cards"]
     top = hardest[0]  # type: ignore[index]
-    assert (top["deck"], top["card"], top["lapses"], top["reviews"], top["reps"]) == (
+    assert (top["deck"], top["card"], top["lapses"], top["reviews"], top["rep_count"]) == (
         "alpha",
         "a2",
         5,
@@ -159,9 +162,9 @@ def test_trend_follows_mastery_week_by_week(cli: Cli, team_db: Path) -> None:
     weeks = [t["week_ending"] for t in trend]  # type: ignore[union-attr]
     assert weeks[0] == (TODAY - 35 * DAY).isoformat() and weeks[-1] == TODAY.isoformat()
     # ana masters a1 on TODAY - 29: the week ending TODAY - 35 does not count it, later ones do.
-    mastered = [t["mastered"] for t in trend]  # type: ignore[union-attr]
+    mastered = [t["mastered_pairs"] for t in trend]  # type: ignore[union-attr]
     assert mastered == [0, 1, 1, 1, 1, 1]
-    assert trend[-1]["possible"] == 8  # type: ignore[index]  # 2 reps x 4 cards
+    assert trend[-1]["possible_pairs"] == 8  # type: ignore[index]  # 2 reps x 4 cards
 
 
 def test_week_endings() -> None:
@@ -194,11 +197,11 @@ def test_terminal_report(cli: Cli, team_db: Path) -> None:
 def test_csv_is_one_tidy_table(cli: Cli, team_db: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(cli("report", "--format", "csv").stdout)))
     assert [r["rep"] for r in rows] == ["ana", "ben"]
-    assert rows[0]["mastered"] == "1"
+    assert rows[0]["mastered_cards"] == "1"
     matrix = list(
         csv.DictReader(io.StringIO(cli("report", "-f", "csv", "--table", "matrix").stdout))
     )
-    assert set(matrix[0]) == {"rep", "tag", "active_cards", "mastered", "mastery_percent"}
+    assert set(matrix[0]) == {"rep", "tag", "active_cards", "mastered_cards", "mastery_percent"}
     assert len(matrix) == 2 * 3
     bad = cli("report", "-f", "csv", "--table", "nope")
     assert bad.exit_code == 1 and "choose one of" in bad.stderr
@@ -231,7 +234,7 @@ def test_existing_output_needs_force(cli: Cli, team_db: Path, tmp_path: Path) ->
     assert refused.exit_code == 1 and "--force" in refused.stderr
     assert out.read_text() == "keep me"
     assert cli("report", "--format", "json", "--output", str(out), "--force").exit_code == 0
-    assert json.loads(out.read_text())["report_version"] == 1
+    assert json.loads(out.read_text())["report_version"] == 2
 
 
 def test_xlsx_workbook(cli: Cli, team_db: Path, tmp_path: Path) -> None:
@@ -250,7 +253,7 @@ def test_xlsx_workbook(cli: Cli, team_db: Path, tmp_path: Path) -> None:
         "Key points missed most",
     ]
     reps = book["Reps"]
-    assert [c.value for c in reps[1]][:3] == ["rep", "active_cards", "mastered"]
+    assert [c.value for c in reps[1]][:3] == ["rep", "active_cards", "mastered_cards"]
     assert [c.value for c in reps[2]][:3] == ["ana", 4, 1]
 
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import DECKS, TODAY, Cli
+from repdrill.store import tables as t
 from repdrill.store.engine import Database
 from repdrill.store.log import LineError, parse_line
-from repdrill.store.tables import CardStateRow, ReviewRow
 
 GRADES = "\n".join(["", "5", "", "2", "", "4", "", "1", "", "u", "", "3", "", "5"]) + "\n"
 
@@ -42,7 +42,9 @@ def card_states(cli: Cli, rep: str = "ana") -> dict[str, tuple[object, ...]]:
             data["due"],
             data["lapses"],
         )
-    states["_status"] = tuple((d["deck"], d["due"], d["mastered"]) for d in status["decks"])
+    states["_status"] = tuple(
+        (d["deck"], d["due_cards"], d["mastered_cards"]) for d in status["decks"]
+    )
     return states
 
 
@@ -52,7 +54,7 @@ def test_export_then_import_shows_what_the_rep_sees(cli: Cli, tmp_path: Path) ->
     assert exported.exit_code == 0
     lines = exported.stdout.splitlines()
     first = json.loads(lines[0])
-    for key in ("id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash"):
+    for key in ("review_id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash"):
         assert key in first
     assert "+" in first["reviewed_at"] or first["reviewed_at"].endswith("Z")
     assert any(json.loads(line)["kind"] == "undo" for line in lines)
@@ -99,21 +101,21 @@ def test_malformed_lines_are_reported_and_the_rest_kept(
     good = local("log", "export").stdout.splitlines()[:3]
     bad = [
         "not json",
-        json.dumps({"id": "x"}),
+        json.dumps({"review_id": "x"}),
         json.dumps(
-            {**json.loads(good[0]), "id": "0190f7a2-0000-7000-8000-000000000001", "grade": 7}
+            {**json.loads(good[0]), "review_id": "0190f7a2-0000-7000-8000-000000000001", "grade": 7}
         ),
         json.dumps(
             {
                 **json.loads(good[0]),
-                "id": "0190f7a2-0000-7000-8000-000000000002",
+                "review_id": "0190f7a2-0000-7000-8000-000000000002",
                 "reviewed_at": "2026-03-02T09:00:00",
             }
         ),
         json.dumps(
             {
                 **json.loads(good[0]),
-                "id": "0190f7a2-0000-7000-8000-000000000003",
+                "review_id": "0190f7a2-0000-7000-8000-000000000003",
                 "card": "no-such-card",
             }
         ),
@@ -123,8 +125,8 @@ def test_malformed_lines_are_reported_and_the_rest_kept(
     cli("load", str(DECKS))
     strict = cli("log", "import", str(path), "--strict")
     assert strict.exit_code == 1 and "Nothing imported" in strict.stderr
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(ReviewRow)) == 0
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(t.reviews)) == 0
     result = cli("log", "import", str(path))
     assert result.exit_code == 1
     messages = result.stderr.splitlines()
@@ -133,27 +135,27 @@ def test_malformed_lines_are_reported_and_the_rest_kept(
     assert f"{path}:4: grade must be a whole number from 0 to 5, not 7" in messages
     assert any(m.startswith(f"{path}:5: reviewed_at needs a time zone") for m in messages)
     assert any(m.startswith(f"{path}:6: no card objection-handling/no-such-card") for m in messages)
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(ReviewRow)) == 3
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(t.reviews)) == 3
 
 
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ("[]", "each line must be a JSON object"),
-        ('{"id": "1"}', "missing rep, deck, card, grade, reviewed_at, card_hash"),
+        ('{"review_id": "1"}', "missing rep, deck, card, grade, reviewed_at, card_hash"),
         (
-            '{"id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
+            '{"review_id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
             '"grade":3,"reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"h","colour":1}',
             "unknown key colour",
         ),
         (
-            '{"id":"nope","rep":"a","deck":"d","card":"c","grade":3,'
+            '{"review_id":"nope","rep":"a","deck":"d","card":"c","grade":3,'
             '"reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"h"}',
-            "id must be a UUID, not 'nope'",
+            "review_id must be a UUID, not 'nope'",
         ),
         (
-            '{"id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
+            '{"review_id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
             '"grade":3,"kind":"undo","reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"h"}',
             "an undo has no grade (null)",
         ),
@@ -163,6 +165,14 @@ def test_line_validation(line: str, message: str) -> None:
     with pytest.raises(LineError) as raised:
         parse_line(line)
     assert str(raised.value) == message
+
+
+def test_lines_written_by_repdrill_0_1_are_still_read() -> None:
+    old = (
+        '{"id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
+        '"grade":3,"reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"h"}'
+    )
+    assert parse_line(old).uuid == "01a2134d-7acb-70a1-8401-7276cec7133c"
 
 
 def _spawn_drill(db_url: str, rep: str, cards: int) -> subprocess.Popen[str]:
@@ -191,14 +201,14 @@ def test_two_reps_drilling_at_once_lose_nothing(cli: Cli, db_url: str, db: Datab
     for proc in procs:
         _out, err = proc.communicate(script, timeout=180)
         assert proc.returncode == 0, err
-    with db.session() as session:
+    with db.transaction() as session:
         per_rep = {
             row[0]: row[1]
             for row in session.execute(
-                select(ReviewRow.rep_id, func.count()).group_by(ReviewRow.rep_id)
+                select(t.reviews.c.rep_id, func.count()).group_by(t.reviews.c.rep_id)
             )
         }
-        states = session.scalar(select(func.count()).select_from(CardStateRow))
+        states = session.scalar(select(func.count()).select_from(t.card_states))
     assert sorted(per_rep.values()) == [cards, cards, cards]
     assert states == 3 * cards
 
@@ -228,7 +238,7 @@ def test_one_rep_in_two_terminals_loses_no_grade(cli: Cli, db_url: str, db: Data
     ]
     for proc in procs:
         assert proc.wait(timeout=180) == 0
-    with db.session() as session:
-        kinds = list(session.scalars(select(ReviewRow.kind)))
+    with db.transaction() as session:
+        kinds = list(session.scalars(select(t.reviews.c.kind)))
     assert len(kinds) == 8
     assert kinds.count("review") == 4 and kinds.count("redrill") == 4

@@ -71,7 +71,7 @@ def test_ctrl_c_mid_session_keeps_the_answered_cards(tmp_path: Path) -> None:
     first = card_show(db, "objection-handling/price-too-high")
     second = card_show(db, "objection-handling/just-give-me-a-discount")
     assert [h["grade"] for h in first["history"]] == [5]  # type: ignore[index]
-    assert first["history"][0]["answer"].startswith("we compare")  # type: ignore[index]
+    assert first["history"][0]["typed_answer"].startswith("we compare")  # type: ignore[index]
     assert first["history"][0]["suggested_grade"] is not None  # type: ignore[index]
     assert [h["grade"] for h in second["history"]] == [4]  # type: ignore[index]
 

@@ -1,9 +1,157 @@
-"""repdrill: spaced-repetition drills for sales teams.
+"""repdrill: spaced-repetition drills for sales teams, as a Python library.
 
-The package is a library first: :mod:`repdrill.decks.parse` parses and validates deck
-files, :mod:`repdrill.schedule.sm2` schedules, :mod:`repdrill.store.load` and
-:mod:`repdrill.store.read` keep the database, and :mod:`repdrill.cli` wires them to a
-terminal.
+>>> import repdrill
+>>> with repdrill.open("drill.db", user="ana") as rd:  # doctest: +SKIP
+...     rd.load(["decks/"])
+...     rd.review("objection-handling/price-too-high", 4).due
+
+:func:`open` returns a :class:`Repdrill`; its methods return the values
+named in ``__all__``, each with ``to_json()``. Those names and the errors
+are the public API (docs/python-api.md); the modules behind them are
+internal and may change. Names are imported on first use, so that
+``import repdrill`` (and ``repdrill --help``) stays fast.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.2.0"
+
+#: Public name -> the module that defines it.
+_HOMES = {
+    "open": "repdrill.app",
+    "Repdrill": "repdrill.app",
+    "CardDetail": "repdrill.app",
+    "CardList": "repdrill.app",
+    "Undone": "repdrill.app",
+    "CardView": "repdrill.cards",
+    "HistoryEntry": "repdrill.cards",
+    "Scope": "repdrill.cards",
+    "Validation": "repdrill.decks.validate",
+    "LoadResult": "repdrill.store.load",
+    "DeckChanges": "repdrill.store.load",
+    "Retired": "repdrill.store.load",
+    "Recorded": "repdrill.store.record",
+    "Status": "repdrill.store.standing",
+    "DeckProgress": "repdrill.store.standing",
+    "Exported": "repdrill.store.log",
+    "ImportResult": "repdrill.store.log",
+    "LineProblem": "repdrill.store.log",
+    "GradeResult": "repdrill.grading",
+    "Grading": "repdrill.grading",
+    "PointResult": "repdrill.grading",
+    "DrillIO": "repdrill.drill",
+    "DrillAction": "repdrill.drill",
+    "GradeChoice": "repdrill.drill",
+    "QueueItem": "repdrill.drill",
+    "QueueKind": "repdrill.drill",
+    "Summary": "repdrill.drill",
+    "Report": "repdrill.reports.report",
+    "HealthReport": "repdrill.reports.health",
+    "DeckHealth": "repdrill.reports.health",
+    "ReviewKind": "repdrill.schedule.replay",
+    "Schedule": "repdrill.schedule.replay",
+    "SM2State": "repdrill.schedule.sm2",
+    "RepdrillError": "repdrill.errors",
+    "ConfigError": "repdrill.errors",
+    "NotFound": "repdrill.errors",
+    "UnknownDeck": "repdrill.errors",
+    "UnknownCard": "repdrill.errors",
+    "AmbiguousCard": "repdrill.errors",
+    "EmptyScope": "repdrill.errors",
+    "RetiredCard": "repdrill.errors",
+    "GradeError": "repdrill.errors",
+    "InvalidInput": "repdrill.errors",
+    "Problem": "repdrill.errors",
+}
+
+__all__ = [
+    "AmbiguousCard",
+    "CardDetail",
+    "CardList",
+    "CardView",
+    "ConfigError",
+    "DeckChanges",
+    "DeckHealth",
+    "DeckProgress",
+    "DrillAction",
+    "DrillIO",
+    "EmptyScope",
+    "Exported",
+    "GradeChoice",
+    "GradeError",
+    "GradeResult",
+    "Grading",
+    "HealthReport",
+    "HistoryEntry",
+    "ImportResult",
+    "InvalidInput",
+    "LineProblem",
+    "LoadResult",
+    "NotFound",
+    "PointResult",
+    "Problem",
+    "QueueItem",
+    "QueueKind",
+    "Recorded",
+    "Repdrill",
+    "RepdrillError",
+    "Report",
+    "Retired",
+    "RetiredCard",
+    "ReviewKind",
+    "SM2State",
+    "Schedule",
+    "Scope",
+    "Status",
+    "Summary",
+    "Undone",
+    "UnknownCard",
+    "UnknownDeck",
+    "Validation",
+    "open",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'repdrill' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
+
+if TYPE_CHECKING:
+    from repdrill.app import CardDetail, CardList, Repdrill, Undone, open
+    from repdrill.cards import CardView, HistoryEntry, Scope
+    from repdrill.decks.validate import Validation
+    from repdrill.drill import DrillAction, DrillIO, GradeChoice, QueueItem, QueueKind, Summary
+    from repdrill.errors import (
+        AmbiguousCard,
+        ConfigError,
+        EmptyScope,
+        GradeError,
+        InvalidInput,
+        NotFound,
+        Problem,
+        RepdrillError,
+        RetiredCard,
+        UnknownCard,
+        UnknownDeck,
+    )
+    from repdrill.grading import GradeResult, Grading, PointResult
+    from repdrill.reports.health import DeckHealth, HealthReport
+    from repdrill.reports.report import Report
+    from repdrill.schedule.replay import ReviewKind, Schedule
+    from repdrill.schedule.sm2 import SM2State
+    from repdrill.store.load import DeckChanges, LoadResult, Retired
+    from repdrill.store.log import Exported, ImportResult, LineProblem
+    from repdrill.store.record import Recorded
+    from repdrill.store.standing import DeckProgress, Status

@@ -12,31 +12,37 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, Literal, Protocol
+from enum import Enum, StrEnum
+from typing import Protocol
 
+from repdrill.cards import CardView, Scope
 from repdrill.config import Clock
 from repdrill.grading import Grading
-from repdrill.schedule.sm2 import is_correct
-from repdrill.store import read as store
-from repdrill.store import record as recording
+from repdrill.schedule.rules import DAYS_MET_WINDOW, is_correct, needs_redrill
+from repdrill.store import queue, read, record
 from repdrill.store.engine import Database
-from repdrill.store.queue import (
-    DeckProgress,
-    card_ids,
-    deck_progress,
-    due_card_ids,
-    new_card_ids,
-)
-from repdrill.store.read import CardView, Scope
 from repdrill.store.record import Recorded
+from repdrill.store.standing import DeckProgress, deck_progress
 
-#: A grade below this sends the card back into the same session (SM-2 step 7).
-REDRILL_BELOW = 4
-UNDO: Final = "undo"
-GradeChoice = int | Literal["undo"]
 
-QueueKind = Literal["review", "new", "redrill", "cram"]
+class QueueKind(StrEnum):
+    """Why a card is in the session's queue."""
 
+    REVIEW = "review"
+    NEW = "new"
+    REDRILL = "redrill"
+    CRAM = "cram"
+
+
+class DrillAction(Enum):
+    """What a rep may answer at the grade prompt instead of a grade."""
+
+    #: Take back the previous grade of the session and show that card again.
+    UNDO = "undo"
+
+
+#: A grade (0-5), or an action such as :attr:`DrillAction.UNDO`.
+GradeChoice = int | DrillAction
 
 Grader = Callable[[CardView, str], Grading | None]
 
@@ -59,13 +65,28 @@ class Summary:
     decks: tuple[DeckProgress, ...]
     due_tomorrow: int
     days_met: int
-    days_window: int
+    days_window: int = DAYS_MET_WINDOW
     interrupted: bool = False
     cram: bool = False
 
     @property
     def correct_share(self) -> float | None:
         return None if self.cards == 0 else self.correct / self.cards
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "cards_drilled": self.cards,
+            "grades_given": self.grades,
+            "correct_first_time": self.correct,
+            "newly_mastered_cards": self.newly_mastered,
+            "lost_mastery_cards": self.lost_mastery,
+            "decks": [d.to_json() for d in self.decks],
+            "due_tomorrow": self.due_tomorrow,
+            "days_met": self.days_met,
+            "days_met_window": self.days_window,
+            "interrupted": self.interrupted,
+            "cram": self.cram,
+        }
 
 
 class DrillIO(Protocol):
@@ -114,32 +135,32 @@ class DrillSession:
 
     def build_queue(self) -> list[QueueItem]:
         """Due reviews (most overdue first), then new cards; re-drills join later."""
-        with self.db.session(write=True) as session:
-            self._rep = store.ensure_rep(session, self.rep_name, self.clock.now())
+        with self.db.transaction(write=True) as conn:
+            self._rep = read.ensure_rep(conn, self.rep_name, self.clock.now())
             today = self.clock.today
             if self.cram:
-                ids = card_ids(session, self.scope, self.limit)
-                kinds: list[QueueKind] = ["cram" for _ in ids]
+                ids = queue.cram_card_ids(conn, self.scope, self.limit)
+                kinds = [QueueKind.CRAM] * len(ids)
             else:
-                due = due_card_ids(session, self._rep, today, self.scope, self.limit)
+                due = queue.due_card_ids(conn, self._rep, today, self.scope, self.limit)
                 room = None if self.limit is None else max(0, self.limit - len(due))
                 if self.new_cards is not None:
                     total = self.new_cards if room is None else min(room, self.new_cards)
-                    new = new_card_ids(session, self._rep, today, self.scope, total)
+                    new = queue.new_card_ids(conn, self._rep, today, self.scope, total)
                 else:
-                    new = new_card_ids(session, self._rep, today, self.scope)[:room]
+                    new = queue.new_card_ids(conn, self._rep, today, self.scope)[:room]
                 ids = [*due, *new]
-                kinds = [*("review" for _ in due), *("new" for _ in new)]  # type: ignore[list-item]
-            views = store.cards_by_id(session, ids)
+                kinds = [QueueKind.REVIEW] * len(due) + [QueueKind.NEW] * len(new)
+            views = read.card_views(conn, ids)
         self.queue = [QueueItem(views[i], k) for i, k in zip(ids, kinds, strict=True)]
         return self.queue
 
     def next_due(self) -> dt.date | None:
-        with self.db.session() as session:
-            rep = store.rep_id(session, self.rep_name)
+        with self.db.transaction() as conn:
+            rep = read.rep_id(conn, self.rep_name)
             dates = [
                 p.next_due
-                for p in deck_progress(session, rep, self.clock.today, self.scope)
+                for p in deck_progress(conn, rep, self.clock.today, self.scope)
                 if p.next_due
             ]
         return min(dates, default=None)
@@ -174,9 +195,10 @@ class DrillSession:
             choice = io.read_grade(can_undo=bool(self._graded), suggested=suggested)
             if choice is None:
                 return
-            if isinstance(choice, str):  # UNDO
+            if choice is DrillAction.UNDO:
                 position = self._undo(io)
                 continue
+            assert isinstance(choice, int)
             self._record(io, position, item, choice, answer, grading)
             position += 1
 
@@ -189,9 +211,9 @@ class DrillSession:
         answer: str,
         grading: Grading | None,
     ) -> None:
-        with self.db.session(write=True) as session:
-            recorded = recording.record_grade(
-                session,
+        with self.db.transaction(write=True) as conn:
+            recorded = record.record_grade(
+                conn,
                 rep=self._rep,
                 card=item.card,
                 grade=grade,
@@ -203,19 +225,19 @@ class DrillSession:
                 cram=self.cram,
             )
         # Committed: only now may the next card appear.
-        redrill = grade < REDRILL_BELOW
+        redrill = needs_redrill(grade)
         if redrill:
-            self.queue.append(QueueItem(item.card, "redrill"))
+            self.queue.append(QueueItem(item.card, QueueKind.REDRILL))
         self._graded.append(_Graded(position, recorded, redrill))
         io.show_recorded(recorded)
 
     def _undo(self, io: DrillIO) -> int:
         last = self._graded.pop()
-        with self.db.session(write=True) as session:
-            recording.undo(
-                session,
+        with self.db.transaction(write=True) as conn:
+            record.undo(
+                conn,
                 rep=self._rep,
-                review_uuid=last.recorded.uuid,
+                review_uuid=last.recorded.review_id,
                 clock=self.clock,
                 session_id=self.session_id,
             )
@@ -228,20 +250,19 @@ class DrillSession:
     def summary(self, *, interrupted: bool = False) -> Summary:
         first_grades: dict[int, int] = {}
         for graded in self._graded:
-            card_id = self.queue[graded.position].card.card_id
-            first_grades.setdefault(card_id, graded.recorded.grade)
+            card = self.queue[graded.position].card.db_id
+            first_grades.setdefault(card, graded.recorded.grade)
         decks = tuple(sorted({i.card.deck for i in self.queue}))
-        with self.db.session() as session:
-            rep = store.rep_id(session, self.rep_name)
+        with self.db.transaction() as conn:
+            rep = read.rep_id(conn, self.rep_name)
             progress = (
-                tuple(deck_progress(session, rep, self.clock.today, Scope(decks=decks)))
+                tuple(deck_progress(conn, rep, self.clock.today, Scope(decks=decks)))
                 if decks
                 else ()
             )
-            tomorrow = (
-                store.due_count(session, rep, self.clock.today + dt.timedelta(days=1)) if rep else 0
-            )
-            met = store.days_met(session, rep, self.clock.today)
+            tomorrow = self.clock.today + dt.timedelta(days=1)
+            due_tomorrow = read.due_count(conn, rep, tomorrow) if rep else 0
+            met = read.days_met(conn, rep, self.clock.today)
         recorded = [g.recorded for g in self._graded]
         return Summary(
             cards=len(first_grades),
@@ -250,9 +271,8 @@ class DrillSession:
             newly_mastered=sum(r.newly_mastered for r in recorded),
             lost_mastery=sum(r.lost_mastery for r in recorded),
             decks=progress,
-            due_tomorrow=tomorrow,
+            due_tomorrow=due_tomorrow,
             days_met=met,
-            days_window=store.DAYS_MET_WINDOW,
             interrupted=interrupted,
             cram=self.cram,
         )

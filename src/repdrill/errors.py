@@ -1,7 +1,8 @@
 """The errors a user can cause and fix.
 
-Everything raised to the CLI from the core is a :class:`RepdrillError`; the CLI
-prints its message and exits 1. Anything else escaping is a bug.
+Everything raised to a caller from the core is a :class:`RepdrillError`; the
+CLI prints its message and exits 1. Anything else escaping is a bug. Callers
+that need to tell errors apart catch the subclasses, never match messages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,49 @@ class ConfigError(RepdrillError):
 
 
 class NotFound(RepdrillError):
-    """A deck, card or rep named by the user does not exist."""
+    """A deck, card, team or review named by the user does not exist."""
+
+
+class UnknownDeck(NotFound):
+    """A deck id that is not loaded."""
+
+    def __init__(self, decks: Sequence[str], known: Sequence[str]) -> None:
+        self.decks = tuple(decks)
+        self.known = tuple(known)
+        listed = ", ".join(known) if known else "none yet; run 'repdrill load PATH'"
+        names = ", ".join(repr(d) for d in decks)
+        super().__init__(f"no deck {names}; decks loaded: {listed}")
+
+
+class UnknownCard(NotFound):
+    """A card reference that matches no card."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(f"no card '{ref}'; name it as deck/card (see 'repdrill card list')")
+
+
+class AmbiguousCard(RepdrillError):
+    """A bare card id that several decks use."""
+
+    def __init__(self, ref: str, candidates: Sequence[str]) -> None:
+        self.ref = ref
+        self.candidates = tuple(candidates)
+        super().__init__(
+            f"card id '{ref}' is in several decks; name one of: {', '.join(candidates)}"
+        )
+
+
+class EmptyScope(RepdrillError):
+    """A selection (decks, tags) that matches no active card."""
+
+
+class RetiredCard(RepdrillError):
+    """A card retired from its deck: it is no longer drilled."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(f"{ref} is retired; it is no longer drilled")
 
 
 class GradeError(RepdrillError, ValueError):
@@ -37,6 +80,14 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class InvalidInput(RepdrillError):

@@ -30,12 +30,10 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from rapidfuzz.fuzz import ratio
 
-if TYPE_CHECKING:
-    from repdrill.store.read import CardView
+from repdrill.cards import CardView
 
 #: Minimum rapidfuzz similarity (0-100) for two words of 5+ letters to match.
 FUZZY_THRESHOLD = 80
@@ -131,6 +129,14 @@ class PointResult:
     @property
     def label(self) -> str:
         return " / ".join(self.alternatives)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "wordings": list(self.alternatives),
+            "hit": self.hit,
+            "matched": self.matched if self.hit else None,
+            "negated": self.negated,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,3 +300,24 @@ def grade_text(
 def grade_answer(card: CardView, answer: str) -> Grading | None:
     """Grade a typed answer to ``card``."""
     return grade_text(card.key_points, card.red_flags, answer)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    """A typed answer graded against one card: what ``repdrill grade`` shows."""
+
+    card: CardView
+    answer: str
+    grading: Grading | None
+
+    def to_json(self) -> dict[str, object]:
+        grading = self.grading
+        return {
+            "ref": self.card.ref,
+            "deck": self.card.deck,
+            "card": self.card.id,
+            "suggested_grade": grading.suggested_grade if grading else None,
+            "coverage": round(grading.coverage, 3) if grading else 0.0,
+            "point_results": [p.to_json() for p in grading.points] if grading else [],
+            "red_flag_results": [f.to_json() for f in grading.red_flags] if grading else [],
+        }

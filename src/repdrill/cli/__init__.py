@@ -6,12 +6,14 @@ Each command module parses options, calls the core and prints; heavy imports
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
 
-from repdrill import __version__
-from repdrill.cli.common import AppContext, RepdrillGroup, parse_today_option
+from repdrill import __version__, config
+from repdrill.cli.context import AppContext, RepdrillGroup
+from repdrill.cli.options import parse_date
 
 app = typer.Typer(
     name="repdrill",
@@ -44,7 +46,7 @@ def main_options(
         str | None,
         typer.Option(
             "--db",
-            envvar="REPDRILL_DB",
+            envvar=config.DB_ENV,
             metavar="PATH|URL",
             help="Database: a SQLite file path or a SQLAlchemy URL "
             "(postgresql+psycopg://...). Default: repdrill.db in your user data directory.",
@@ -55,21 +57,21 @@ def main_options(
         str | None,
         typer.Option(
             "--user",
-            envvar="REPDRILL_USER",
+            envvar=config.USER_ENV,
             metavar="NAME",
             help="The rep whose drills and progress these are. Default: your login name.",
             show_default=False,
         ),
     ] = None,
     today: Annotated[
-        str | None,
+        dt.date | None,
         typer.Option(
             "--today",
-            envvar="REPDRILL_TODAY",
+            envvar=config.TODAY_ENV,
             metavar="YYYY-MM-DD",
             help="Act as if today were this date (demos, tests, simulations).",
             show_default=False,
-            callback=parse_today_option,
+            parser=parse_date,
         ),
     ] = None,
     version: Annotated[
@@ -80,18 +82,18 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options come before the command: repdrill --user ana drill decks/"""
-    ctx.obj = AppContext(db_option=db, user_option=user, today=today)  # type: ignore[arg-type]
+    ctx.obj = AppContext(db_option=db, user_option=user, today=today)
 
 
 def _register() -> None:
-    from repdrill.cli import authoring, cards, decks, drilling, logs, reports
+    from repdrill.cli import cards, decks, drilling, grading, logs, reports
 
     decks.register(app)
+    grading.register(app)
     drilling.register(app)
     cards.register(app)
     reports.register(app)
     logs.register(app)
-    authoring.register(app)
 
 
 _register()

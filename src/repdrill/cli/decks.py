@@ -1,4 +1,4 @@
-"""Commands for deck authors: ``validate``, ``load``, ``schema``."""
+"""Commands for deck authors: ``validate``, ``load``, ``schema`` and the ``deck`` group."""
 
 from __future__ import annotations
 
@@ -10,22 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from repdrill.cli.common import app_context, err_console, out_console, print_json
+from repdrill.cli.context import repdrill_of
+from repdrill.cli.options import DeckOption, DryRunOption, JsonOption, PathsArgument, SinceOption
+from repdrill.cli.output import err_console, out_console, print_json
+from repdrill.cli.render import missed_points_table
 
 if TYPE_CHECKING:
+    from repdrill.decks.validate import Validation
     from repdrill.errors import Problem
+    from repdrill.reports.health import DeckHealth
     from repdrill.store.load import LoadResult
-
-PathsArgument = Annotated[
-    list[Path],
-    typer.Argument(
-        exists=True,
-        readable=True,
-        metavar="PATH...",
-        help="Deck files, or directories to search for *.yaml and *.yml.",
-        show_default=False,
-    ),
-]
 
 #: Show a progress bar when a load has at least this many bytes to read.
 PROGRESS_BYTES = 2 * 2**20
@@ -56,29 +50,13 @@ def validate(
 
     Example: repdrill validate decks/
     """
-    from repdrill.decks.parse import validate as run_validation
-    from repdrill.decks.roster import validate_rosters
+    from repdrill.decks.validate import validate as check
 
-    result = run_validation(paths)
-    rosters, roster_problems = validate_rosters(paths)
-    problems = sorted(
-        [*result.problems, *roster_problems], key=lambda p: (p.path, p.line, p.column)
-    )
+    # Validation needs no database and no rep: the library function, not a Repdrill.
+    checked = check(paths)
+    problems = list(checked.problems)
     if output_format is ValidateFormat.json:
-        print_json(
-            {
-                "valid": not problems,
-                "files": result.files,
-                "decks": [
-                    {"id": d.id, "path": d.path, "cards": len(d.cards)} for d in result.decks
-                ],
-                "rosters": rosters,
-                "problems": [
-                    {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
-                    for p in problems
-                ],
-            }
-        )
+        print_json(checked)
     elif output_format is ValidateFormat.github:
         for problem in problems:
             print(_github_annotation(problem))
@@ -86,25 +64,26 @@ def validate(
         for problem in problems:
             print(problem)
     if output_format is not ValidateFormat.json:
-        _validation_summary(result.files + len(rosters), len(result.decks), problems, len(rosters))
-    if result.files == 0 and not rosters:
-        raise typer.Exit(1)
-    if problems:
+        _validation_summary(checked)
+    if not checked.valid:
         raise typer.Exit(1)
 
 
-def _validation_summary(files: int, valid: int, problems: list[Problem], rosters: int = 0) -> None:
+def _validation_summary(checked: Validation) -> None:
     err = err_console()
-    if files == 0:
+    files, rosters, problems = checked.files, len(checked.rosters), checked.problems
+    total = files + rosters
+    if total == 0:
         err.print("Error: no deck files (*.yaml, *.yml) found", style="bold red")
     elif problems:
         broken = len({p.path for p in problems})
         err.print(
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
-            f"{broken} of {files} file{'s' if files != 1 else ''}",
+            f"{broken} of {total} file{'s' if total != 1 else ''}",
             style="red",
         )
     else:
+        valid = len(checked.decks)
         roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
         err.print(f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid", style="green")
 
@@ -125,9 +104,7 @@ def _github_annotation(problem: Problem) -> str:
 def load(
     ctx: typer.Context,
     paths: PathsArgument,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """Load decks into the database: add new cards, update edited ones, retire removed ones.
@@ -139,14 +116,9 @@ def load(
 
     Example: repdrill load decks/ --dry-run
     """
-    from repdrill.store.load import load as run_load
-
-    state = app_context(ctx)
-    db = state.database()
-    now = state.clock().now()
-    total_bytes = sum(_size(p) for p in paths)
+    rd = repdrill_of(ctx)
     err = err_console()
-    if err.is_terminal and total_bytes >= PROGRESS_BYTES and not as_json:
+    if err.is_terminal and sum(_size(p) for p in paths) >= PROGRESS_BYTES and not as_json:
         from rich.progress import Progress
 
         with Progress(console=err, transient=True) as bar:
@@ -155,11 +127,11 @@ def load(
             def progress(done: int, total: int, path: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"Loading {path}")
 
-            result = run_load(db, paths, now=now, dry_run=dry_run, progress=progress)
+            result = rd.load(paths, dry_run=dry_run, progress=progress)
     else:
-        result = run_load(db, paths, now=now, dry_run=dry_run)
+        result = rd.load(paths, dry_run=dry_run)
     if as_json:
-        print_json(load_json(result))
+        print_json(result)
     else:
         print_load(result)
 
@@ -170,35 +142,13 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*.y*ml") if p.is_file())
 
 
-def load_json(result: LoadResult) -> dict[str, object]:
-    return {
-        "dry_run": result.dry_run,
-        "decks": [
-            {
-                "deck": d.deck,
-                "path": d.path,
-                "created": d.created,
-                "skipped": d.skipped,
-                "new": list(d.new),
-                "changed": list(d.changed),
-                "unchanged": d.unchanged,
-                "retired": list(d.retired),
-                "revived": list(d.revived),
-            }
-            for d in result.decks
-        ],
-    }
-
-
 def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
     """One line per deck, then the totals; card ids for anything retired or revived."""
     from rich.markup import escape
 
     console = out_console() if not quiet_if_unchanged else err_console()
     changed = [d for d in result.decks if not d.skipped]
-    if quiet_if_unchanged and not any(
-        d.new or d.changed or d.retired or d.revived for d in changed
-    ):
+    if quiet_if_unchanged and not any(d.touched for d in changed):
         return
     for deck in result.decks:
         if deck.skipped:
@@ -250,7 +200,114 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+deck_app = typer.Typer(help="Look after decks: their health across the team, and retiring them.")
+
+
+@deck_app.command("health")
+def deck_health(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True,
+            metavar="[PATH...]",
+            help="Deck files or directories: report on the decks they define.",
+            show_default=False,
+        ),
+    ] = None,
+    deck: DeckOption = None,
+    since: SinceOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows per list.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Show deck authors where a deck fails the team.
+
+    The cards the team fails most (lapse rate, and reps for whom a card has
+    become a leech after 8 lapses), the key points typed answers miss most, and
+    the cards nobody has reviewed yet.
+
+    Example: repdrill deck health decks/objection-handling.yaml
+    """
+    health = repdrill_of(ctx).deck_health(deck=deck, paths=paths or (), since=since, limit=limit)
+    if as_json:
+        print_json(health)
+        return
+    for each in health.decks:
+        _print_health(each)
+
+
+@deck_app.command("retire")
+def deck_retire(
+    ctx: typer.Context,
+    deck: Annotated[str, typer.Argument(metavar="ID", help="The deck id to retire.")],
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Retire every card of a deck that was dropped or renamed; nothing is deleted.
+
+    Loading only retires cards of the decks it names, so a deck whose file was
+    deleted, or whose id changed, stays drilled until it is retired here. Its
+    cards keep their history and still show in reports; loading the deck again
+    revives them.
+
+    Example: repdrill deck retire old-pricing --dry-run
+    """
+    retired = repdrill_of(ctx).retire_deck(deck, dry_run=dry_run)
+    if as_json:
+        print_json(retired)
+        return
+    count = len(retired.cards)
+    verb = "Would retire" if dry_run else "Retired"
+    out_console().print(
+        f"{verb} {count} card{'s' if count != 1 else ''} of {deck}"
+        + (". Dry run: nothing was written." if dry_run else "."),
+        soft_wrap=True,
+        markup=False,
+    )
+
+
+def _print_health(h: DeckHealth) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = out_console()
+    console.print()
+    console.print(
+        Text.assemble(
+            (h.deck, "bold"),
+            f" · {h.title} · {h.reviewed_cards} of {h.active_cards} active cards reviewed",
+        )
+    )
+    if h.failing:
+        table = Table(title="Cards the team fails most", title_justify="left")
+        for column in ("card", "lapse rate", "reviews", "reps", "leech for", "prompt"):
+            table.add_column(column, justify="left" if column in ("card", "prompt") else "right")
+        for f in h.failing:
+            table.add_row(
+                Text(f.card),
+                f"{f.lapse_percent:.0f}%",
+                str(f.reviews),
+                str(f.reps),
+                str(h.leeches.get(f.card, 0)),
+                Text(f.prompt),
+            )
+        console.print(table)
+    else:
+        console.print("No card has lapsed often enough to rank yet.")
+    if h.missed_points:
+        title = "Key points missed most in typed answers"
+        console.print(missed_points_table(h.missed_points, title, deck=False))
+    if h.unreviewed:
+        cards = ", ".join(h.unreviewed)
+        console.print(
+            f"Never reviewed ({len(h.unreviewed)}): {cards}", soft_wrap=True, markup=False
+        )
+    else:
+        console.print("Every active card has been reviewed at least once.")
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Decks")(validate)
     app.command(rich_help_panel="Decks")(load)
     app.command(rich_help_panel="Decks")(schema)
+    app.add_typer(deck_app, name="deck", rich_help_panel="Decks", no_args_is_help=True)

@@ -7,18 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from repdrill.store.read import Scope
+from repdrill.cli.context import repdrill_of
+from repdrill.cli.options import CardArgument, DeckOption, JsonOption, TagOption
+from repdrill.cli.output import EXIT_INTERRUPTED, out_console, print_json
 
-from repdrill.cli.cards import DeckOption, TagOption
-from repdrill.cli.common import (
-    EXIT_INTERRUPTED,
-    app_context,
-    check_scope,
-    out_console,
-    print_json,
-    scope_of,
-)
+if TYPE_CHECKING:
+    from repdrill.app import Repdrill
 
 OptionalPaths = Annotated[
     list[Path] | None,
@@ -61,52 +55,44 @@ def drill(
 
     Example: repdrill drill decks/
     """
-    scope = scope_of(deck, tag)
-    if paths:
-        scope = _load_first(ctx, paths, scope)
-    check_scope(ctx, scope)
-    _run_session(ctx, scope=scope, new=new, limit=limit, cram=False)
+    rd = repdrill_of(ctx)
+    decks = _load_first(rd, paths, deck) if paths else deck
+    _run(rd, deck=decks, tag=tag, new=new, limit=limit, cram=False)
 
 
-def _load_first(ctx: typer.Context, paths: list[Path], scope: Scope) -> Scope:
+def _load_first(rd: Repdrill, paths: list[Path], wanted: list[str] | None) -> list[str]:
+    """Load the decks in ``paths`` (reporting changes only), and drill just those."""
     from repdrill.cli.decks import print_load
-    from repdrill.store.load import load
-    from repdrill.store.read import Scope
+    from repdrill.errors import RepdrillError
 
-    state = app_context(ctx)
-    result = load(state.database(), paths, now=state.clock().now())
+    result = rd.load(paths)
     print_load(result, quiet_if_unchanged=True)
-    loaded = tuple(result.deck_ids)
-    decks = tuple(d for d in loaded if d in scope.decks) if scope.decks else loaded
-    if scope.decks and not decks:
-        from repdrill.errors import RepdrillError
-
+    loaded = list(result.deck_ids)
+    if not wanted:
+        return loaded
+    decks = [d for d in loaded if d in wanted]
+    if not decks:
         raise RepdrillError(
-            f"--deck {', '.join(scope.decks)} is not among the decks in the given paths "
+            f"--deck {', '.join(wanted)} is not among the decks in the given paths "
             f"({', '.join(loaded)})"
         )
-    return Scope(decks=decks, tags=scope.tags)
+    return decks
 
 
-def _run_session(
-    ctx: typer.Context, *, scope: Scope, new: int | None, limit: int | None, cram: bool
+def _run(
+    rd: Repdrill,
+    *,
+    deck: list[str] | None,
+    tag: list[str] | None,
+    new: int | None,
+    limit: int | None,
+    cram: bool,
 ) -> None:
     from repdrill.cli.terminal import TerminalIO
-    from repdrill.drill import DrillSession
-    from repdrill.grading import grade_answer
 
-    state = app_context(ctx)
-    session = DrillSession(
-        db=state.database(),
-        rep_name=state.rep(),
-        clock=state.clock(),
-        scope=scope,
-        new_cards=new,
-        limit=limit,
-        cram=cram,
-        grader=grade_answer,
+    summary = rd.drill(
+        TerminalIO(out_console()), deck=deck, tag=tag, new=new, limit=limit, cram=cram
     )
-    summary = session.run(TerminalIO(out_console()))
     if summary.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
@@ -124,16 +110,12 @@ def cram(
 
     Example: repdrill cram --tag competitor:acme
     """
-    scope = scope_of(deck, tag)
-    check_scope(ctx, scope)
-    _run_session(ctx, scope=scope, new=None, limit=limit, cram=True)
+    _run(repdrill_of(ctx), deck=deck, tag=tag, new=None, limit=limit, cram=True)
 
 
 def review(
     ctx: typer.Context,
-    card: Annotated[
-        str, typer.Argument(metavar="CARD", help="deck/card, or a card id only one deck uses.")
-    ],
+    card: CardArgument,
     grade: Annotated[
         int,
         typer.Option(
@@ -143,7 +125,7 @@ def review(
     answer: Annotated[
         str | None, typer.Option("--answer", "-a", help="The answer you gave, to keep in the log.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Record one review without the interactive drill, exactly as the drill would.
 
@@ -152,58 +134,25 @@ def review(
 
     Example: repdrill review objection-handling/price-too-high --grade 4
     """
-    from repdrill.errors import RepdrillError
-    from repdrill.grading import grade_answer
-    from repdrill.store import read as store
-    from repdrill.store.record import record_grade
+    from repdrill.schedule.replay import ReviewKind
 
-    state = app_context(ctx)
-    db = state.database()
-    clock = state.clock()
-    with db.session(write=True) as session:
-        view = store.find_card(session, card)
-        if view.retired:
-            raise RepdrillError(f"{view.ref} is retired; it is no longer drilled")
-        rep = store.ensure_rep(session, state.rep(), clock.now())
-        grading = grade_answer(view, answer) if answer else None
-        recorded = record_grade(
-            session,
-            rep=rep,
-            card=view,
-            grade=grade,
-            clock=clock,
-            answer=answer,
-            suggested_grade=grading.suggested_grade if grading else None,
-            points_hit=grading.points_hit if grading else (),
-        )
-    after = recorded.after
+    recorded = repdrill_of(ctx).review(card, grade, answer=answer)
     if as_json:
-        print_json(
-            {
-                "card": view.ref,
-                "id": recorded.uuid,
-                "kind": recorded.kind,
-                "grade": recorded.grade,
-                "suggested_grade": grading.suggested_grade if grading else None,
-                "repetitions": after.state.repetitions if after else 0,
-                "easiness": float(after.state.easiness) if after else 2.5,
-                "interval": after.state.interval if after else 0,
-                "due": after.due if after else None,
-                "mastered": recorded.newly_mastered
-                or bool(after and after.state.interval >= view.min_interval_days),
-            }
-        )
+        print_json(recorded)
         return
     console = out_console()
-    if recorded.kind == "redrill":
+    ref = recorded.card.ref
+    if recorded.kind is ReviewKind.REDRILL:
         console.print(
-            f"Logged a re-drill of {view.ref} (grade {grade}); "
-            "today's first grade already set its schedule."
+            f"Logged a re-drill of {ref} (grade {grade}); "
+            "today's first grade already set its schedule.",
+            markup=False,
         )
-    elif after is not None:
+    elif recorded.due is not None:
         console.print(
-            f"Recorded {view.ref}: grade {grade}. Next review {after.due.isoformat()} "
-            f"(interval {after.state.interval} d, easiness {float(after.state.easiness):.2f})."
+            f"Recorded {ref}: grade {grade}. Next review {recorded.due.isoformat()} "
+            f"(interval {recorded.interval} d, easiness {recorded.easiness:.2f}).",
+            markup=False,
         )
     if recorded.newly_mastered:
         console.print("[bold green]Mastered![/]")

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from repdrill.cli.cards import DeckOption, RepOption, TagOption
-from repdrill.cli.common import app_context, out_console, scope_of
+from repdrill.cli.context import repdrill_of
+from repdrill.cli.options import DeckOption, RepOption, TagOption, parse_date
+from repdrill.cli.output import out_console
 from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
@@ -32,12 +33,6 @@ class ReportFormat(StrEnum):
 class MatrixOption(StrEnum):
     tag = "tag"
     deck = "deck"
-
-
-def _date(value: str | None) -> dt.date | None:
-    from repdrill.cli.common import parse_today_option
-
-    return parse_today_option(value)
 
 
 def report(
@@ -60,17 +55,23 @@ def report(
         ),
     ] = None,
     since: Annotated[
-        str | None,
+        dt.date | None,
         typer.Option(
             "--since",
             metavar="YYYY-MM-DD",
+            parser=parse_date,
             help="First day of the period (default: 12 weeks back).",
+            show_default=False,
         ),
     ] = None,
     until: Annotated[
-        str | None,
+        dt.date | None,
         typer.Option(
-            "--until", metavar="YYYY-MM-DD", help="Last day of the period (default: today)."
+            "--until",
+            metavar="YYYY-MM-DD",
+            parser=parse_date,
+            help="Last day of the period (default: today).",
+            show_default=False,
         ),
     ] = None,
     by: Annotated[
@@ -114,75 +115,43 @@ def report(
       repdrill report --format html --output mastery.html
       repdrill report --format csv --table matrix > matrix.csv
     """
-    from repdrill.reports.report import ReportScope, build_report
-
-    state = app_context(ctx)
-    clock = state.clock()
-    end = _date(until) or clock.today
-    start = _date(since) or end - dt.timedelta(days=83)
-    if start > end:
-        raise typer.BadParameter(f"--since {start} is after --until {end}", param_hint="--since")
+    if since is not None and until is not None and since > until:
+        raise typer.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
     if output_format is ReportFormat.xlsx and output is None:
         raise typer.BadParameter(
             "XLSX is a binary format; give --output FILE", param_hint="--output"
         )
+    if output_format is ReportFormat.table and output is not None:
+        raise typer.BadParameter("--output needs --format csv, json, md, html or xlsx")
     if output is not None and output.exists() and not force:
         raise RepdrillError(f"{output} exists; use --force to overwrite it")
-    reps = _reps(rep, team, roster)
-    scope = ReportScope(
-        until=end,
-        since=start,
-        cards=scope_of(deck, tag),
-        reps=reps,
+    built = repdrill_of(ctx).report(
+        since=since,
+        until=until,
+        deck=deck,
+        tag=tag,
+        rep=rep,
         team=team,
-        matrix_by="deck" if by is MatrixOption.deck else "tag",
+        roster=roster,
+        by=by.value,
     )
-    db = state.database()
-    if deck:
-        from repdrill.store.read import scope_problems
-
-        with db.session() as session:
-            problem = scope_problems(session, scope.cards)
-        if problem and "no deck" in problem:
-            raise RepdrillError(problem)
-    with db.session() as session:
-        built = build_report(session, scope, generated_at=clock.now())
     if output_format is ReportFormat.table:
-        if output is not None:
-            raise typer.BadParameter("--output needs --format csv, json, md, html or xlsx")
         print_report(built)
         return
     _export(built, output_format.value, output, table)
 
 
-def _reps(rep: list[str] | None, team: str | None, roster: Path | None) -> tuple[str, ...] | None:
-    if team is None:
-        return tuple(rep) if rep else None
-    from repdrill.decks.roster import find_roster, read_roster
-
-    path = roster or find_roster()
-    if path is None:
-        raise RepdrillError(
-            "--team needs a roster: teams.yaml in this directory or at the root of the "
-            "deck repository, or --roster FILE"
-        )
-    members = read_roster(path).team(team).reps
-    return tuple(r for r in members if not rep or r in rep)
-
-
 def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
-    from repdrill.reports import exporters
-
     if fmt == "xlsx":
         assert output is not None
-        _atomic(output, lambda tmp: exporters.write_xlsx(built, tmp))
+        _atomic(output, built.write_xlsx)
     elif output is None:
-        exporters.write_text(built, fmt, sys.stdout, table=table)  # type: ignore[arg-type]
+        built.write(sys.stdout, fmt, table=table)  # type: ignore[arg-type]
     else:
 
         def write(tmp: str) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                exporters.write_text(built, fmt, handle, table=table)  # type: ignore[arg-type]
+                built.write(handle, fmt, table=table)  # type: ignore[arg-type]
 
         _atomic(output, write)
     if output is not None:
@@ -230,7 +199,7 @@ def print_report(built: Report) -> None:
         cells: list[Text | str] = [Text(rep.rep)]
         for group in built.groups:
             cell = built.cell(rep.rep, group)
-            if cell is None or not cell.active:
+            if cell is None or not cell.active_cards:
                 cells.append("-")
                 continue
             colour = "red" if cell.percent < 34 else "yellow" if cell.percent < 67 else "green"
@@ -253,7 +222,7 @@ def print_report(built: Report) -> None:
     for r in built.reps:
         reps.add_row(
             Text(r.rep),
-            f"{r.mastered}/{r.active} ({r.mastery_percent:.0f}%)",
+            f"{r.mastered}/{r.active_cards} ({r.mastery_percent:.0f}%)",
             str(r.due),
             str(r.overdue),
             str(r.reviews),

@@ -15,14 +15,21 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from repdrill.drill import UNDO, GradeChoice, QueueItem, Summary
+from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, Summary
 from repdrill.grading import Grading
+from repdrill.schedule.replay import ReviewKind
+from repdrill.schedule.rules import is_correct, needs_redrill
 from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
     from repdrill.store.record import Recorded
 
-_KIND_LABEL = {"review": "review", "new": "new card", "redrill": "again", "cram": "cram"}
+_KIND_LABEL = {
+    QueueKind.REVIEW: "review",
+    QueueKind.NEW: "new card",
+    QueueKind.REDRILL: "again",
+    QueueKind.CRAM: "cram",
+}
 
 
 class TerminalIO:
@@ -69,7 +76,7 @@ class TerminalIO:
                 return None
             if choice in {"u", "undo"}:
                 if can_undo:
-                    return UNDO
+                    return DrillAction.UNDO
                 self.console.print("[yellow]Nothing to undo yet in this session.[/]")
                 continue
             if choice in {"?", "h", "help"}:
@@ -87,7 +94,7 @@ class TerminalIO:
         self._shown_scale = True
         lines = Text()
         for grade in sorted(GRADE_MEANINGS, reverse=True):
-            style = "green" if grade >= 3 else "red"
+            style = "green" if is_correct(grade) else "red"
             lines.append(f"  {grade}", style=f"bold {style}")
             lines.append(f"  {GRADE_MEANINGS[grade]}\n")
         self.console.print(lines, end="")
@@ -111,7 +118,7 @@ class TerminalIO:
             Panel(
                 Group(Text(card.prompt), details),
                 title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
-                border_style="cyan" if item.kind != "redrill" else "yellow",
+                border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
             )
         )
 
@@ -131,9 +138,9 @@ class TerminalIO:
         self.console.print(Panel(Group(*parts), title="Model answer", border_style="green"))
 
     def show_recorded(self, recorded: Recorded) -> None:
-        if recorded.kind == "cram":
+        if recorded.kind is ReviewKind.CRAM:
             self.console.print("[dim]Saved as cram practice; your schedule is unchanged.[/]")
-        elif recorded.kind == "redrill":
+        elif recorded.kind is ReviewKind.REDRILL:
             self.console.print(
                 "[dim]Saved as a re-drill; the schedule was set by today's first grade.[/]"
             )
@@ -149,7 +156,7 @@ class TerminalIO:
             )
         elif recorded.lost_mastery:
             self.console.print("[yellow]This one slipped; it will come back tomorrow.[/]")
-        if recorded.grade < 4:
+        if needs_redrill(recorded.grade):
             self.console.print("[dim]It will come back later in this session.[/]")
 
     def show_undone(self, item: QueueItem) -> None:
@@ -169,7 +176,7 @@ class TerminalIO:
             lines.append(f"Newly mastered: {summary.newly_mastered}\n", style="bold green")
         for deck in summary.decks:
             lines.append(
-                f"{deck.deck}: {deck.mastered}/{deck.active} mastered "
+                f"{deck.deck}: {deck.mastered}/{deck.active_cards} mastered "
                 f"({deck.mastery_percent:.0f}%)\n"
             )
         if not summary.cram:

@@ -1,4 +1,4 @@
-"""Deck files: find them, parse them, validate them, hash their cards.
+"""Deck files: parse them, validate them, hash their cards.
 
 This module never touches the database; :mod:`repdrill.store.load` takes the
 :class:`Deck` values it returns. Parsing never raises for bad input: every
@@ -12,25 +12,14 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from repdrill.cards import Points
 from repdrill.decks import format as fmt
-from repdrill.decks._yaml import (
-    MAX_FILE_BYTES,
-    Entry,
-    NodeReader,
-    peek_text,
-    read_document,
-)
+from repdrill.decks._yaml import Entry, NodeReader, peek_text, read_document
+from repdrill.decks.files import find_deck_files, read_file
 from repdrill.errors import Problem
-
-DECK_SUFFIXES = (".yaml", ".yml")
-#: Files with these names hold team rosters, not decks; directory walks skip them.
-ROSTER_NAMES = ("teams.yaml", "teams.yml")
-
-Points = tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,94 +78,6 @@ class Deck:
     id_line: int = field(default=1, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class DeckFile:
-    """A deck file's bytes and their hash, before parsing."""
-
-    path: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return file_hash(self.data)
-
-
-def file_hash(data: bytes) -> str:
-    # The format version is part of the hash so that files validated by an older
-    # release are parsed again after an upgrade instead of being skipped.
-    return hashlib.sha256(b"repdrill-deck-1\0" + data).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Validation:
-    """The outcome of validating a set of deck files."""
-
-    decks: tuple[Deck, ...]
-    problems: tuple[Problem, ...]
-    files: int
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def find_deck_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Expand files and directories into deck file paths, in a stable order.
-
-    Directories are walked for ``*.yaml`` and ``*.yml``, skipping hidden
-    entries. A file named explicitly is taken whatever its suffix. Team rosters
-    (``teams.yaml``) are never decks. A path is listed once even when named twice.
-    """
-    return [p for p in _yaml_files(paths) if os.path.basename(p) not in ROSTER_NAMES]
-
-
-def find_roster_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The team rosters (``teams.yaml``) among ``paths`` and under its directories."""
-    return [p for p in _yaml_files(paths) if os.path.basename(p) in ROSTER_NAMES]
-
-
-def _yaml_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    found: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    os.path.join(root, name)
-                    for name in sorted(files)
-                    if name.endswith(DECK_SUFFIXES) and not name.startswith(".")
-                )
-        else:
-            found.append(str(path))
-    seen: set[str] = set()
-    unique = []
-    for name in found:
-        key = os.path.realpath(name)
-        if key not in seen:
-            seen.add(key)
-            unique.append(name)
-    return unique
-
-
-def read_file(path: str) -> tuple[DeckFile | None, Problem | None]:
-    """Read a deck file's bytes, refusing oversized or unreadable files."""
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(
-                path,
-                1,
-                1,
-                f"file is {size / 2**20:.1f} MiB; deck files are limited to "
-                f"{MAX_FILE_BYTES // 2**20} MiB (split the deck)",
-            )
-        with open(path, "rb") as handle:
-            return DeckFile(path, handle.read(MAX_FILE_BYTES + 1)), None
-    except OSError as error:
-        return None, Problem(path, 1, 1, f"cannot read file: {error.strerror or error}")
-
-
 def parse_deck(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
     """Parse and validate one deck file's contents.
 
@@ -190,22 +91,23 @@ def parse_deck(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
     )
 
 
-def validate(paths: Sequence[str | os.PathLike[str]]) -> Validation:
-    """Validate every deck file under ``paths``, reporting all problems."""
-    files = find_deck_files(paths)
+def parse_decks(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Deck], list[Problem], int]:
+    """Parse every deck file under ``paths``: the valid decks, every problem, the file count."""
+    names = find_deck_files(paths)
     decks: list[Deck] = []
     problems: list[Problem] = []
-    for path in files:
+    for path in names:
         deck_file, problem = read_file(path)
         if deck_file is None:
-            problems.append(problem)  # type: ignore[arg-type]
+            if problem is not None:
+                problems.append(problem)
             continue
         deck, found = parse_deck(path, deck_file.data)
         problems.extend(found)
         if deck is not None:
             decks.append(deck)
     problems.extend(duplicate_deck_ids(decks))
-    return Validation(tuple(decks), tuple(problems), len(files))
+    return decks, problems, len(names)
 
 
 def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:

@@ -24,8 +24,8 @@ from repdrill.decks._yaml import (
     peek_text,
     read_document,
 )
+from repdrill.decks.files import ROSTER_NAMES, find_roster_files
 from repdrill.decks.format import SLUG
-from repdrill.decks.parse import ROSTER_NAMES
 from repdrill.errors import InvalidInput, NotFound, Problem
 
 TEAM_KEYS = ("name", "manager", "reps", "description")
@@ -157,8 +157,6 @@ def _reps(reader: NodeReader, node: yaml.Node, what: str) -> tuple[str, ...]:
 
 def validate_rosters(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], list[Problem]]:
     """Validate the rosters among ``paths``: their file names, and every problem found."""
-    from repdrill.decks.parse import find_roster_files
-
     names, problems = [], []
     for name in find_roster_files(paths):
         try:

@@ -5,7 +5,7 @@ deck) mastery matrix, the hardest cards, mastery week by week, grading
 agreement and the key points the team misses. Python only receives the
 aggregates, never the review log, so a report over a large team stays small
 in memory. :meth:`Report.tables` gives the same content as tidy tables for the
-exporters.
+exporters, and :meth:`Report.to_json` the JSON document.
 """
 
 from __future__ import annotations
@@ -13,34 +13,36 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, and_, case, distinct, func, literal, select
 
-from repdrill.schedule.rules import share
-from repdrill.store.read import LEECH_LAPSES, Scope
-from repdrill.store.tables import (
-    CardRow,
-    CardStateRow,
-    CardTagRow,
-    CardVersionRow,
-    DeckRow,
-    RepRow,
-    ReviewPointRow,
-    ReviewRow,
-    StateChangeRow,
+from repdrill.cards import Scope, iso
+from repdrill.schedule.rules import (
+    correct_clause,
+    due_clause,
+    leech_clause,
+    mastered_clause,
+    overdue_clause,
+    share,
 )
+from repdrill.store import tables as t
+from repdrill.store._sql import count_where
+from repdrill.store.read import active_card, scope_filter
 
 MatrixBy = Literal["tag", "deck"]
+TextFormat = Literal["csv", "json", "md", "html"]
 DEFAULT_WEEKS = 12
 HARDEST_LIMIT = 10
 HARDEST_MIN_REVIEWS = 3
 MISSED_LIMIT = 15
 MISSED_MIN_ATTEMPTS = 3
+#: Bump when a key is renamed or removed; adding keys keeps the version.
+REPORT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class ReportScope:
 @dataclass(frozen=True, slots=True)
 class RepStanding:
     rep: str
-    active: int
+    active_cards: int
     mastered: int
     due: int
     overdue: int
@@ -78,7 +80,7 @@ class RepStanding:
 
     @property
     def mastery_percent(self) -> float:
-        return share(self.mastered, self.active)
+        return share(self.mastered, self.active_cards)
 
     @property
     def correct_percent(self) -> float | None:
@@ -90,17 +92,23 @@ class RepStanding:
             return None
         return share(self.agreed, self.graded_with_suggestion)
 
+    @property
+    def within_one_percent(self) -> float | None:
+        if not self.graded_with_suggestion:
+            return None
+        return share(self.within_one, self.graded_with_suggestion)
+
 
 @dataclass(frozen=True, slots=True)
 class MatrixCell:
     rep: str
     group: str
-    active: int
+    active_cards: int
     mastered: int
 
     @property
     def percent(self) -> float:
-        return share(self.mastered, self.active)
+        return share(self.mastered, self.active_cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +158,20 @@ class Table:
     columns: tuple[str, ...]
     rows: list[tuple[object, ...]]
 
+    def records(self) -> list[dict[str, object]]:
+        """The rows as JSON objects: one key per column, dates in ISO 8601."""
+        return [
+            {
+                column: value.isoformat() if isinstance(value, dt.date) else value
+                for column, value in zip(self.columns, row, strict=True)
+            }
+            for row in self.rows
+        ]
+
+
+#: The report's tables by name, in the order every format shows them.
+TABLE_NAMES = ("reps", "matrix", "hardest_cards", "trend", "missed_points")
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -174,6 +196,10 @@ class Report:
         """One cell of the matrix, found in constant time (renderers ask for every cell)."""
         return self._cells.get((rep, group))
 
+    def table(self, name: str) -> Table:
+        """One of :data:`TABLE_NAMES`."""
+        return next(table for table in self.tables() if table.name == name)
+
     def tables(self) -> list[Table]:
         """The report as tidy tables: one row per observation, one column per variable."""
         pct = _round
@@ -184,16 +210,16 @@ class Report:
                 (
                     "rep",
                     "active_cards",
-                    "mastered",
+                    "mastered_cards",
                     "mastery_percent",
-                    "due",
-                    "overdue",
-                    "leeches",
+                    "due_cards",
+                    "overdue_cards",
+                    "leech_cards",
                     "reviews",
                     "correct_percent",
                     "last_active",
                     "days_met",
-                    "suggested_grades",
+                    "graded_with_suggestion",
                     "agreement_percent",
                     "within_one_percent",
                     "mean_grade_minus_suggested",
@@ -201,7 +227,7 @@ class Report:
                 [
                     (
                         r.rep,
-                        r.active,
+                        r.active_cards,
                         r.mastered,
                         pct(r.mastery_percent),
                         r.due,
@@ -213,9 +239,7 @@ class Report:
                         r.days_met,
                         r.graded_with_suggestion,
                         pct(r.agreement_percent),
-                        pct(share(r.within_one, r.graded_with_suggestion))
-                        if r.graded_with_suggestion
-                        else None,
+                        pct(r.within_one_percent),
                         pct(r.grade_gap),
                     )
                     for r in self.reps
@@ -224,13 +248,13 @@ class Report:
             Table(
                 "matrix",
                 f"Mastery by rep and {self.scope.matrix_by}",
-                ("rep", self.scope.matrix_by, "active_cards", "mastered", "mastery_percent"),
-                [(c.rep, c.group, c.active, c.mastered, pct(c.percent)) for c in self.matrix],
+                ("rep", self.scope.matrix_by, "active_cards", "mastered_cards", "mastery_percent"),
+                [(c.rep, c.group, c.active_cards, c.mastered, pct(c.percent)) for c in self.matrix],
             ),
             Table(
                 "hardest_cards",
                 "Hardest cards",
-                ("deck", "card", "prompt", "reviews", "lapses", "lapse_percent", "reps"),
+                ("deck", "card", "prompt", "reviews", "lapses", "lapse_percent", "rep_count"),
                 [
                     (h.deck, h.card, h.prompt, h.reviews, h.lapses, pct(h.lapse_percent), h.reps)
                     for h in self.hardest
@@ -239,8 +263,8 @@ class Report:
             Table(
                 "trend",
                 "Mastery by week",
-                ("week_ending", "mastered", "possible", "mastery_percent"),
-                [(t.week_ending, t.mastered, t.possible, pct(t.percent)) for t in self.trend],
+                ("week_ending", "mastered_pairs", "possible_pairs", "mastery_percent"),
+                [(p.week_ending, p.mastered, p.possible, pct(p.percent)) for p in self.trend],
             ),
             Table(
                 "missed_points",
@@ -253,6 +277,53 @@ class Report:
             ),
         ]
 
+    def write(self, out: IO[str], fmt: TextFormat = "json", *, table: str = "reps") -> None:
+        """Render as ``csv`` (the one ``table``), ``json``, ``md`` or ``html`` to ``out``."""
+        from repdrill.reports.exporters import write_text
+
+        write_text(self, fmt, out, table=table)
+
+    def write_xlsx(self, path: str | os.PathLike[str]) -> None:
+        """Save as an Excel workbook at ``path``."""
+        from repdrill.reports.exporters import write_xlsx
+
+        write_xlsx(self, str(path))
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON document documented in docs/reports.md."""
+        tables = {table.name: table for table in self.tables()}
+        scope = self.scope
+        return {
+            "report_version": REPORT_VERSION,
+            "generated_at": iso(self.generated_at),
+            "period": {"since": iso(scope.since), "until": iso(scope.until)},
+            "scope": {
+                "deck_filter": list(scope.cards.decks),
+                "tag_filter": list(scope.cards.tags),
+                "rep_filter": None if scope.reps is None else list(scope.reps),
+                "team": scope.team,
+            },
+            "active_cards": self.active_cards,
+            "reps": tables["reps"].records(),
+            "matrix": {
+                "by": scope.matrix_by,
+                "groups": self.groups,
+                "cells": [
+                    {
+                        "rep": c.rep,
+                        "group": c.group,
+                        "active_cards": c.active_cards,
+                        "mastered_cards": c.mastered,
+                        "mastery_percent": round(c.percent, 1),
+                    }
+                    for c in self.matrix
+                ],
+            },
+            "hardest_cards": tables["hardest_cards"].records(),
+            "trend": tables["trend"].records(),
+            "missed_points": tables["missed_points"].records(),
+        }
+
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
@@ -261,144 +332,132 @@ def _round(value: float | None) -> float | None:
 # -- building ---------------------------------------------------------------------
 
 
-def build_report(session: Session, scope: ReportScope, *, generated_at: dt.datetime) -> Report:
+def build_report(conn: Connection, scope: ReportScope, *, generated_at: dt.datetime) -> Report:
     """Run the report's aggregates for ``scope``."""
-    rep_ids = _rep_ids(session, scope.reps)
-    names = _rep_names(session, scope.reps, rep_ids)
-    active = session.scalar(_active_cards_count(scope.cards)) or 0
-    groups, totals = _group_totals(session, scope)
+    rep_ids = _rep_ids(conn, scope.reps)
+    # Reps named in the scope are listed even before their first drill: a
+    # manager needs to see who has not started.
+    names = sorted(set(scope.reps) if scope.reps is not None else set(rep_ids))
+    active = conn.scalar(_active_cards_count(scope.cards)) or 0
+    groups, totals = _group_totals(conn, scope)
     return Report(
         scope=scope,
         generated_at=generated_at,
         active_cards=active,
-        reps=_standings(session, scope, rep_ids, names, active),
+        reps=_standings(conn, scope, rep_ids, names, active),
         groups=groups,
-        matrix=_matrix(session, scope, rep_ids, names, groups, totals),
-        hardest=hardest_cards(session, scope, rep_ids),
-        trend=_trend(session, scope, rep_ids, len(names) * active),
-        missed_points=missed_points(session, scope, rep_ids),
+        matrix=_matrix(conn, scope, rep_ids, names, groups, totals),
+        hardest=hardest_cards(conn, scope, rep_ids),
+        trend=_trend(conn, scope, rep_ids, len(names) * active),
+        missed_points=missed_points(conn, scope, rep_ids),
     )
 
 
-def _rep_ids(session: Session, reps: tuple[str, ...] | None) -> dict[str, int]:
-    query = select(RepRow.name, RepRow.id)
+def _rep_ids(conn: Connection, reps: tuple[str, ...] | None) -> dict[str, int]:
+    query = select(t.reps.c.name, t.reps.c.id)
     if reps is not None:
-        query = query.where(RepRow.name.in_(reps))
-    return {row[0]: row[1] for row in session.execute(query)}
-
-
-def _rep_names(
-    session: Session, reps: tuple[str, ...] | None, rep_ids: dict[str, int]
-) -> list[str]:
-    # Reps named in the scope are listed even before their first drill: a
-    # manager needs to see who has not started.
-    return sorted(set(reps) if reps is not None else set(rep_ids))
+        query = query.where(t.reps.c.name.in_(reps))
+    return {name: rep_id for name, rep_id in conn.execute(query)}
 
 
 def _card_filter(scope: Scope) -> list[ColumnElement[bool]]:
-    return [CardRow.retired_at.is_(None), *scope.where()]
+    return [active_card(), *scope_filter(scope)]
 
 
 def _rep_filter(column: Any, rep_ids: dict[str, int], scope: ReportScope) -> list[Any]:
     return [] if scope.reps is None else [column.in_(list(rep_ids.values()) or [-1])]
 
 
+def _cards_of(table: Any) -> Any:
+    """``table`` joined to the cards it names and their decks, for the card filter."""
+    return table.join(t.cards, t.cards.c.id == table.c.card_id).join(t.decks)
+
+
 def _active_cards_count(scope: Scope) -> Any:
-    return (
-        select(func.count())
-        .select_from(CardRow)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(*_card_filter(scope))
-    )
-
-
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    return select(func.count()).select_from(t.cards.join(t.decks)).where(*_card_filter(scope))
 
 
 def _standings(
-    session: Session,
+    conn: Connection,
     scope: ReportScope,
     rep_ids: dict[str, int],
     names: list[str],
     active: int,
 ) -> list[RepStanding]:
     today = scope.until
-    mastered = CardStateRow.interval_days >= DeckRow.min_interval_days
+    s = t.card_states.c
     states = {
         row[0]: row[1:]
-        for row in session.execute(
+        for row in conn.execute(
             select(
-                CardStateRow.rep_id,
-                _count(mastered),
-                _count(CardStateRow.due <= today),
-                _count(CardStateRow.due < today),
-                _count(CardStateRow.lapses >= LEECH_LAPSES),
+                s.rep_id,
+                count_where(mastered_clause(s.interval_days, t.decks.c.min_interval_days)),
+                count_where(due_clause(s.due, today)),
+                count_where(overdue_clause(s.due, today)),
+                count_where(leech_clause(s.lapses)),
             )
-            .join(CardRow, CardRow.id == CardStateRow.card_id)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .where(*_card_filter(scope.cards), *_rep_filter(CardStateRow.rep_id, rep_ids, scope))
-            .group_by(CardStateRow.rep_id)
+            .select_from(_cards_of(t.card_states))
+            .where(*_card_filter(scope.cards), *_rep_filter(s.rep_id, rep_ids, scope))
+            .group_by(s.rep_id)
         )
     }
-    period = and_(StateChangeRow.review_date >= scope.since, StateChangeRow.review_date <= today)
+    c = t.state_changes.c
     activity = {
         row[0]: row[1:]
-        for row in session.execute(
-            select(
-                StateChangeRow.rep_id,
-                func.count(),
-                _count(StateChangeRow.grade >= 3),
-            )
-            .join(CardRow, CardRow.id == StateChangeRow.card_id)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        for row in conn.execute(
+            select(c.rep_id, func.count(), count_where(correct_clause(c.grade)))
+            .select_from(_cards_of(t.state_changes))
             .where(
-                period,
+                c.review_date >= scope.since,
+                c.review_date <= today,
                 *_card_filter(scope.cards),
-                *_rep_filter(StateChangeRow.rep_id, rep_ids, scope),
+                *_rep_filter(c.rep_id, rep_ids, scope),
             )
-            .group_by(StateChangeRow.rep_id)
+            .group_by(c.rep_id)
         )
     }
-    in_period = and_(ReviewRow.review_date >= scope.since, ReviewRow.review_date <= today)
-    suggested = and_(ReviewRow.suggested_grade.is_not(None), ReviewRow.grade.is_not(None))
-    gap = ReviewRow.grade - ReviewRow.suggested_grade
-    met = case((ReviewRow.due_remaining == 0, ReviewRow.review_date))
+    r = t.reviews.c
+    suggested = and_(r.suggested_grade.is_not(None), r.grade.is_not(None))
+    gap = r.grade - r.suggested_grade
+    met = case((r.due_remaining == 0, r.review_date))
     log = {
         row[0]: row[1:]
-        for row in session.execute(
+        for row in conn.execute(
             select(
-                ReviewRow.rep_id,
+                r.rep_id,
                 func.count(distinct(met)),
-                _count(suggested),
-                _count(and_(suggested, gap == 0)),
-                _count(and_(suggested, gap >= -1, gap <= 1)),
+                count_where(suggested),
+                count_where(and_(suggested, gap == 0)),
+                count_where(and_(suggested, gap >= -1, gap <= 1)),
                 func.avg(case((suggested, gap))),
             )
-            .where(in_period, *_rep_filter(ReviewRow.rep_id, rep_ids, scope))
-            .group_by(ReviewRow.rep_id)
+            .where(
+                r.review_date >= scope.since,
+                r.review_date <= today,
+                *_rep_filter(r.rep_id, rep_ids, scope),
+            )
+            .group_by(r.rep_id)
         )
     }
-    last_active = _last_active(session, scope, rep_ids)
+    last_active = _last_active(conn, scope, rep_ids)
     standings = []
     for name in names:
         rep_id = rep_ids.get(name, -1)
         s_mastered, s_due, s_overdue, s_leeches = states.get(rep_id, (0, 0, 0, 0))
         reviews, correct = activity.get(rep_id, (0, 0))
-        met, with_suggestion, agreed, within, mean_gap = log.get(rep_id, (0, 0, 0, 0, None))
-        last = last_active.get(rep_id)
+        days, with_suggestion, agreed, within, mean_gap = log.get(rep_id, (0, 0, 0, 0, None))
         standings.append(
             RepStanding(
                 rep=name,
-                active=active,
+                active_cards=active,
                 mastered=int(s_mastered),
                 due=int(s_due),
                 overdue=int(s_overdue),
                 leeches=int(s_leeches),
                 reviews=int(reviews),
                 correct=int(correct),
-                last_active=_as_date(last),
-                days_met=int(met),
+                last_active=_as_date(last_active.get(rep_id)),
+                days_met=int(days),
                 graded_with_suggestion=int(with_suggestion),
                 agreed=int(agreed),
                 within_one=int(within),
@@ -409,16 +468,17 @@ def _standings(
 
 
 def _last_active(
-    session: Session, scope: ReportScope, rep_ids: dict[str, int]
+    conn: Connection, scope: ReportScope, rep_ids: dict[str, int]
 ) -> dict[int, object]:
     """Each rep's latest review day: one index lookup per rep, not a scan of the log."""
+    r = t.reviews.c
     latest = (
-        select(func.max(ReviewRow.review_date))
-        .where(ReviewRow.rep_id == RepRow.id, ReviewRow.review_date <= scope.until)
+        select(func.max(r.review_date))
+        .where(r.rep_id == t.reps.c.id, r.review_date <= scope.until)
         .scalar_subquery()
     )
-    query = select(RepRow.id, latest).where(*_rep_filter(RepRow.id, rep_ids, scope))
-    return {row[0]: row[1] for row in session.execute(query)}
+    query = select(t.reps.c.id, latest).where(*_rep_filter(t.reps.c.id, rep_ids, scope))
+    return {rep_id: day for rep_id, day in conn.execute(query)}
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -428,33 +488,30 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _group_column(by: MatrixBy) -> Any:
-    return CardTagRow.tag if by == "tag" else DeckRow.slug
+    return t.card_tags.c.tag if by == "tag" else t.decks.c.slug
 
 
-def _grouped(query: Any, by: MatrixBy) -> Any:
+def _grouped(joined: Any, by: MatrixBy) -> Any:
+    """``joined`` (which includes ``cards``) with the card's tags when grouping by tag."""
     if by == "tag":
-        return query.join(CardTagRow, CardTagRow.card_id == CardRow.id)
-    return query
+        return joined.join(t.card_tags, t.card_tags.c.card_id == t.cards.c.id)
+    return joined
 
 
-def _group_totals(session: Session, scope: ReportScope) -> tuple[list[str], dict[str, int]]:
+def _group_totals(conn: Connection, scope: ReportScope) -> tuple[list[str], dict[str, int]]:
     group = _group_column(scope.matrix_by)
     query = (
-        _grouped(
-            select(group, func.count())
-            .select_from(CardRow)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id),
-            scope.matrix_by,
-        )
+        select(group, func.count())
+        .select_from(_grouped(t.cards.join(t.decks), scope.matrix_by))
         .where(*_card_filter(scope.cards))
         .group_by(group)
     )
-    totals = {str(name): int(count) for name, count in session.execute(query)}
+    totals = {str(name): int(count) for name, count in conn.execute(query)}
     return sorted(totals), totals
 
 
 def _matrix(
-    session: Session,
+    conn: Connection,
     scope: ReportScope,
     rep_ids: dict[str, int],
     names: list[str],
@@ -462,22 +519,18 @@ def _matrix(
     totals: dict[str, int],
 ) -> list[MatrixCell]:
     group = _group_column(scope.matrix_by)
+    s = t.card_states.c
     query = (
-        _grouped(
-            select(CardStateRow.rep_id, group, func.count())
-            .select_from(CardStateRow)
-            .join(CardRow, CardRow.id == CardStateRow.card_id)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id),
-            scope.matrix_by,
-        )
+        select(s.rep_id, group, func.count())
+        .select_from(_grouped(_cards_of(t.card_states), scope.matrix_by))
         .where(
-            CardStateRow.interval_days >= DeckRow.min_interval_days,
+            mastered_clause(s.interval_days, t.decks.c.min_interval_days),
             *_card_filter(scope.cards),
-            *_rep_filter(CardStateRow.rep_id, rep_ids, scope),
+            *_rep_filter(s.rep_id, rep_ids, scope),
         )
-        .group_by(CardStateRow.rep_id, group)
+        .group_by(s.rep_id, group)
     )
-    mastered = {(rep_id, str(g)): int(n) for rep_id, g, n in session.execute(query)}
+    mastered = {(rep_id, str(g)): int(n) for rep_id, g, n in conn.execute(query)}
     return [
         MatrixCell(name, g, totals[g], mastered.get((rep_ids.get(name, -1), g), 0))
         for name in names
@@ -486,54 +539,44 @@ def _matrix(
 
 
 def hardest_cards(
-    session: Session, scope: ReportScope, rep_ids: dict[str, int], limit: int = HARDEST_LIMIT
+    conn: Connection, scope: ReportScope, rep_ids: dict[str, int], limit: int = HARDEST_LIMIT
 ) -> list[HardCard]:
     """Cards with the highest lapse rate in the period (at least a few reviews)."""
+    c = t.state_changes.c
     reviews = func.count()
-    lapses = _count(StateChangeRow.grade < 3)
+    lapses = count_where(~correct_clause(c.grade))
     query = (
-        select(
-            StateChangeRow.card_id,
-            reviews,
-            lapses,
-            func.count(distinct(StateChangeRow.rep_id)),
-        )
-        .join(CardRow, CardRow.id == StateChangeRow.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        select(c.card_id, reviews, lapses, func.count(distinct(c.rep_id)))
+        .select_from(_cards_of(t.state_changes))
         .where(
-            StateChangeRow.review_date >= scope.since,
-            StateChangeRow.review_date <= scope.until,
+            c.review_date >= scope.since,
+            c.review_date <= scope.until,
             *_card_filter(scope.cards),
-            *_rep_filter(StateChangeRow.rep_id, rep_ids, scope),
+            *_rep_filter(c.rep_id, rep_ids, scope),
         )
-        .group_by(StateChangeRow.card_id)
+        .group_by(c.card_id)
         .having(reviews >= HARDEST_MIN_REVIEWS, lapses > 0)
-        .order_by((lapses * 1.0 / reviews).desc(), reviews.desc(), StateChangeRow.card_id)
+        .order_by((lapses * 1.0 / reviews).desc(), reviews.desc(), c.card_id)
         .limit(limit)
     )
-    rows = session.execute(query).all()
-    texts = card_texts(session, [row[0] for row in rows])
+    rows = conn.execute(query).all()
+    texts = card_texts(conn, [row[0] for row in rows])
     return [
         HardCard(*texts[card_id], reviews=int(n), lapses=int(lapsed), reps=int(reps))
         for card_id, n, lapsed, reps in rows
     ]
 
 
-def card_texts(session: Session, card_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+def card_texts(conn: Connection, card_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
     """Deck id, card id and current prompt of each card."""
     if not card_ids:
         return {}
-    rows = session.execute(
-        select(CardRow.id, DeckRow.slug, CardRow.slug, CardVersionRow.prompt)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .join(
-            CardVersionRow,
-            and_(
-                CardVersionRow.card_id == CardRow.id,
-                CardVersionRow.content_hash == CardRow.current_hash,
-            ),
-        )
-        .where(CardRow.id.in_(card_ids))
+    v = t.card_versions.c
+    current = and_(v.card_id == t.cards.c.id, v.content_hash == t.cards.c.current_hash)
+    rows = conn.execute(
+        select(t.cards.c.id, t.decks.c.slug, t.cards.c.slug, v.prompt)
+        .select_from(t.cards.join(t.decks).join(t.card_versions, current))
+        .where(t.cards.c.id.in_(card_ids))
     )
     return {card_id: (deck, card, prompt) for card_id, deck, card, prompt in rows}
 
@@ -549,7 +592,7 @@ def week_endings(since: dt.date, until: dt.date) -> list[dt.date]:
 
 
 def _trend(
-    session: Session, scope: ReportScope, rep_ids: dict[str, int], possible: int
+    conn: Connection, scope: ReportScope, rep_ids: dict[str, int], possible: int
 ) -> list[TrendPoint]:
     """Mastered (rep, card) pairs at the end of each week, in one pass over state changes.
 
@@ -565,51 +608,53 @@ def _trend(
         """How many week ends come before the day in ``column``."""
         return sum((case((column > week, 1), else_=0) for week in weeks), start=literal(0))
 
-    def in_scope(query: Any, column: Any) -> Any:
-        return (
-            query.join(CardRow, CardRow.id == column)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .where(*_card_filter(scope.cards))
-        )
+    def in_scope(query: Any, table: Any) -> Any:
+        return query.select_from(_cards_of(table)).where(*_card_filter(scope.cards))
 
+    min_interval = t.decks.c.min_interval_days
     # Spans still open are the current states; spans that closed are state
     # changes with an end date. Both read only what overlaps the period.
-    day = CardStateRow.last_review_date
-    open_spans = in_scope(select(day, func.count()), CardStateRow.card_id)
-    open_spans = open_spans.where(
-        CardStateRow.interval_days >= DeckRow.min_interval_days,
-        day <= weeks[-1],
-        *_rep_filter(CardStateRow.rep_id, rep_ids, scope),
-    ).group_by(day)
+    s = t.card_states.c
+    open_spans = (
+        in_scope(select(s.last_review_date, func.count()), t.card_states)
+        .where(
+            mastered_clause(s.interval_days, min_interval),
+            s.last_review_date <= weeks[-1],
+            *_rep_filter(s.rep_id, rep_ids, scope),
+        )
+        .group_by(s.last_review_date)
+    )
     # Only the spans that ended inside the period matter: a few percent of all
     # state changes, found through the end-date index. Materialised first, so
     # that no planner prefers walking every (rep, card) pair instead.
+    c = t.state_changes.c
     ended_in_period = (
-        select(
-            StateChangeRow.card_id,
-            StateChangeRow.review_date,
-            StateChangeRow.valid_until,
-            StateChangeRow.interval_days,
-        )
+        select(c.card_id, c.review_date, c.valid_until, c.interval_days)
         .where(
-            StateChangeRow.valid_until > weeks[0],
-            StateChangeRow.review_date <= weeks[-1],
-            *_rep_filter(StateChangeRow.rep_id, rep_ids, scope),
+            c.valid_until > weeks[0],
+            c.review_date <= weeks[-1],
+            *_rep_filter(c.rep_id, rep_ids, scope),
         )
         .cte("ended_in_period")
         .prefix_with("MATERIALIZED")
     )
     started, ended = bucket(ended_in_period.c.review_date), bucket(ended_in_period.c.valid_until)
     closed_spans = (
-        in_scope(select(started, ended, func.count()), ended_in_period.c.card_id)
-        .where(ended_in_period.c.interval_days >= DeckRow.min_interval_days)
+        select(started, ended, func.count())
+        .select_from(
+            ended_in_period.join(t.cards, t.cards.c.id == ended_in_period.c.card_id).join(t.decks)
+        )
+        .where(
+            *_card_filter(scope.cards),
+            mastered_clause(ended_in_period.c.interval_days, min_interval),
+        )
         .group_by(started, ended)
     )
     spans = [
         (bisect.bisect_left(weeks, _as_date(opened) or weeks[0]), len(weeks), count)
-        for opened, count in session.execute(open_spans)
+        for opened, count in conn.execute(open_spans)
     ]
-    spans += [(row[0], row[1], row[2]) for row in session.execute(closed_spans)]
+    spans += [(row[0], row[1], row[2]) for row in conn.execute(closed_spans)]
     mastered = [0] * len(weeks)
     for start, end, count in spans:
         for index in range(int(start), min(int(end), len(weeks))):
@@ -618,30 +663,33 @@ def _trend(
 
 
 def missed_points(
-    session: Session, scope: ReportScope, rep_ids: dict[str, int], limit: int = MISSED_LIMIT
+    conn: Connection, scope: ReportScope, rep_ids: dict[str, int], limit: int = MISSED_LIMIT
 ) -> list[MissedPoint]:
     """The key points typed answers missed most often, per card version."""
-    misses = _count(ReviewPointRow.hit.is_(False))
+    r, p = t.reviews.c, t.review_points.c
+    misses = count_where(p.hit.is_(False))
     attempts = func.count()
     query = (
-        select(ReviewRow.card_id, ReviewRow.card_hash, ReviewPointRow.point, attempts, misses)
-        .join(ReviewRow, ReviewRow.id == ReviewPointRow.review_id)
-        .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(
-            ReviewRow.review_date >= scope.since,
-            ReviewRow.review_date <= scope.until,
-            *_card_filter(scope.cards),
-            *_rep_filter(ReviewRow.rep_id, rep_ids, scope),
+        select(r.card_id, r.card_hash, p.point, attempts, misses)
+        .select_from(
+            t.review_points.join(t.reviews, t.reviews.c.id == p.review_id)
+            .join(t.cards, t.cards.c.id == r.card_id)
+            .join(t.decks)
         )
-        .group_by(ReviewRow.card_id, ReviewRow.card_hash, ReviewPointRow.point)
+        .where(
+            r.review_date >= scope.since,
+            r.review_date <= scope.until,
+            *_card_filter(scope.cards),
+            *_rep_filter(r.rep_id, rep_ids, scope),
+        )
+        .group_by(r.card_id, r.card_hash, p.point)
         .having(attempts >= MISSED_MIN_ATTEMPTS, misses > 0)
         .order_by((misses * 1.0 / attempts).desc(), attempts.desc())
         .limit(limit)
     )
-    rows = session.execute(query).all()
-    points = _point_texts(session, {(r[0], r[1]) for r in rows})
-    names = card_texts(session, list({r[0] for r in rows}))
+    rows = conn.execute(query).all()
+    points = _point_texts(conn, {(row[0], row[1]) for row in rows})
+    names = card_texts(conn, list({row[0] for row in rows}))
     result = []
     for card_id, card_hash, point, n, missed in rows:
         deck, card, _prompt = names[card_id]
@@ -652,16 +700,15 @@ def missed_points(
 
 
 def _point_texts(
-    session: Session, versions: set[tuple[int, str]]
+    conn: Connection, versions: set[tuple[int, str]]
 ) -> dict[tuple[int, str], list[list[str]]]:
     if not versions:
         return {}
+    v = t.card_versions.c
     card_ids = list({card_id for card_id, _ in versions})
     found: dict[tuple[int, str], list[list[str]]] = defaultdict(list)
-    for card_id, content_hash, key_points in session.execute(
-        select(
-            CardVersionRow.card_id, CardVersionRow.content_hash, CardVersionRow.key_points
-        ).where(CardVersionRow.card_id.in_(card_ids))
+    for card_id, content_hash, key_points in conn.execute(
+        select(v.card_id, v.content_hash, v.key_points).where(v.card_id.in_(card_ids))
     ):
         if (card_id, content_hash) in versions:
             found[(card_id, content_hash)] = json.loads(key_points)

@@ -14,15 +14,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
-from repdrill.schedule.sm2 import PASSING_GRADE, SM2State, due_date, review
+from repdrill.schedule.sm2 import SM2State, due_date, is_correct, review
 
-REVIEW = "review"
-REDRILL = "redrill"
-CRAM = "cram"
-UNDO = "undo"
-KINDS = (REVIEW, REDRILL, CRAM, UNDO)
-GRADED_KINDS = (REVIEW, REDRILL)
+
+class ReviewKind(StrEnum):
+    """What one entry of the review log is; stored as its value."""
+
+    #: The day's first grade of a card: it schedules.
+    REVIEW = "review"
+    #: A later grade the same day: logged, schedules nothing.
+    REDRILL = "redrill"
+    #: Practice outside the schedule (``repdrill cram``).
+    CRAM = "cram"
+    #: Takes back the review named in ``undoes``.
+    UNDO = "undo"
+
+    @property
+    def graded(self) -> bool:
+        """Kinds whose grade the replay may apply."""
+        return self in (ReviewKind.REVIEW, ReviewKind.REDRILL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +54,7 @@ class LogEntry:
     """The parts of a review-log row that the replay reads."""
 
     uuid: str
-    kind: str
+    kind: ReviewKind
     grade: int | None
     review_date: dt.date
     reviewed_at: dt.datetime
@@ -70,7 +82,7 @@ def schedule_after(previous: Schedule | None, grade: int, review_date: dt.date) 
         due=due_date(review_date, state),
         last_review_date=review_date,
         introduced_on=previous.introduced_on if previous else review_date,
-        lapses=(previous.lapses if previous else 0) + (grade < PASSING_GRADE),
+        lapses=(previous.lapses if previous else 0) + (not is_correct(grade)),
         reviews=(previous.reviews if previous else 0) + 1,
     )
 
@@ -83,11 +95,11 @@ def replay_order(entry: LogEntry) -> tuple[dt.date, dt.datetime, str]:
 def replay(entries: Iterable[LogEntry]) -> list[Step]:
     """The scheduling reviews among ``entries`` and the schedule after each."""
     ordered = sorted(entries, key=replay_order)
-    undone = {e.undoes for e in ordered if e.kind == UNDO}
+    undone = {e.undoes for e in ordered if e.kind is ReviewKind.UNDO}
     steps: list[Step] = []
     current: Schedule | None = None
     for entry in ordered:
-        if entry.kind not in GRADED_KINDS or entry.grade is None or entry.uuid in undone:
+        if not entry.kind.graded or entry.grade is None or entry.uuid in undone:
             continue
         if schedules(current, entry.review_date):
             current = schedule_after(current, entry.grade, entry.review_date)

@@ -1,22 +1,114 @@
-"""What "mastered" means.
+"""The domain rules, each in one place: in Python, and beside it as its SQL clause.
 
-A card is mastered by a rep once its SM-2 interval reaches the deck's
-``mastery.min_interval_days`` (21 by default: Anki's "mature" threshold and
-Wozniak's own three-week cut-off). A lapse resets the interval to one day and
-so takes mastery away; mastered cards keep coming back at their long
-intervals, so mastery is kept, not assumed. A deck is mastered when all of its
-active cards are.
+A status table, a drill summary, a report and deck health all ask the same
+questions (is this card mastered? a leech? was that grade correct? is it
+due?). Each question is answered here once, as a Python predicate for values
+in memory and as a SQL clause for aggregates in the database, side by side,
+so the two can never disagree. The clause functions take column expressions
+and build on their operators, so this module imports no SQL library.
+
+- **Mastered**: a card is mastered by a rep once its SM-2 interval reaches
+  the deck's ``mastery.min_interval_days`` (21 by default: Anki's "mature"
+  threshold and Wozniak's own three-week cut-off). A lapse resets the
+  interval to one day and so takes mastery away; mastered cards keep coming
+  back at their long intervals, so mastery is kept, not assumed.
+- **Correct**: SM-2 counts grades of 3 and above as correct; a grade below
+  3 is a lapse.
+- **Leech**: a card a rep has lapsed :data:`LEECH_LAPSES` times.
+- **Re-drill**: a card graded below :data:`REDRILL_BELOW` comes back later in
+  the same session (SM-2 step 7).
+- **Due**: a card whose due date is today or earlier; overdue before today.
+- **Days met**: days in the last :data:`DAYS_MET_WINDOW` on which the rep
+  cleared what was due.
 """
 
 from __future__ import annotations
 
-from repdrill.decks.format import DEFAULT_MIN_INTERVAL_DAYS
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from repdrill.schedule.sm2 import PASSING_GRADE, is_correct
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+#: A card lapsed this many times by one rep is a leech.
+LEECH_LAPSES = 8
+#: A grade below this sends the card back into the same session.
+REDRILL_BELOW = 4
+#: The rolling window, in days and today included, of "days met".
+DAYS_MET_WINDOW = 30
+
+__all__ = [
+    "DAYS_MET_WINDOW",
+    "LEECH_LAPSES",
+    "PASSING_GRADE",
+    "REDRILL_BELOW",
+    "correct_clause",
+    "days_met_since",
+    "due_clause",
+    "is_correct",
+    "is_due",
+    "is_leech",
+    "is_mastered",
+    "is_overdue",
+    "leech_clause",
+    "mastered_clause",
+    "needs_redrill",
+    "overdue_clause",
+    "share",
+]
 
 
-def is_mastered(
-    interval_days: int | None, min_interval_days: int = DEFAULT_MIN_INTERVAL_DAYS
-) -> bool:
+def is_mastered(interval_days: int | None, min_interval_days: int) -> bool:
+    """A card never reviewed (``None``) is not mastered."""
     return interval_days is not None and interval_days >= min_interval_days
+
+
+def mastered_clause(interval_days: Any, min_interval_days: Any) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = interval_days >= min_interval_days
+    return result
+
+
+def correct_clause(grade: Any) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = grade >= PASSING_GRADE
+    return result
+
+
+def is_leech(lapses: int) -> bool:
+    return lapses >= LEECH_LAPSES
+
+
+def leech_clause(lapses: Any) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = lapses >= LEECH_LAPSES
+    return result
+
+
+def needs_redrill(grade: int) -> bool:
+    return grade < REDRILL_BELOW
+
+
+def is_due(due: dt.date, today: dt.date) -> bool:
+    return due <= today
+
+
+def due_clause(due: Any, today: dt.date) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = due <= today
+    return result
+
+
+def is_overdue(due: dt.date, today: dt.date) -> bool:
+    return due < today
+
+
+def overdue_clause(due: Any, today: dt.date) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = due < today
+    return result
+
+
+def days_met_since(today: dt.date, window: int = DAYS_MET_WINDOW) -> dt.date:
+    """The first day of the days-met window that ends today."""
+    return today - dt.timedelta(days=window - 1)
 
 
 def share(part: int, whole: int) -> float:

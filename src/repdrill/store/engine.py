@@ -1,4 +1,4 @@
-"""Engine and session set-up, and keeping the schema at the current revision.
+"""The engine, its transactions, and keeping the schema at the current revision.
 
 SQLite gets WAL mode (readers never block the writer), a busy timeout (a
 second writer waits instead of failing) and ``BEGIN IMMEDIATE`` for write
@@ -16,23 +16,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
 
 from repdrill.errors import ConfigError
+from repdrill.store.migrations import head_revision
 
-#: The newest migration; tests/test_migrations.py checks it is Alembic's head.
-SCHEMA_REVISION = "0001"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "repdrill_write"
 
 
 class Database:
-    """A repdrill database: an engine plus read and write sessions.
+    """A repdrill database: an engine, and transactions on it.
 
     >>> db = Database.open("sqlite://")
-    >>> with db.session(write=True) as session: ...
+    >>> with db.transaction(write=True) as conn: ...
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -46,8 +44,7 @@ class Database:
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Database:
         """Connect to ``url`` and bring its schema up to date."""
-        engine = _create_engine(url)
-        db = cls(engine)
+        db = cls(_create_engine(url))
         if migrate:
             db.migrate()
         return db
@@ -57,6 +54,7 @@ class Database:
 
     # -- schema ------------------------------------------------------------
     def revision(self) -> str | None:
+        """The schema revision the database is at, or ``None`` for an empty one."""
         try:
             with self.engine.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -66,25 +64,25 @@ class Database:
             raise _connection_error(self.engine, error) from None
 
     def migrate(self) -> None:
-        """Upgrade the schema to :data:`SCHEMA_REVISION` if it is older."""
-        current = self.revision()
-        if current == SCHEMA_REVISION:
+        """Upgrade the schema to the newest revision if it is older."""
+        head = head_revision()
+        if self.revision() == head:
             return
         from repdrill.store.migrations import upgrade
 
-        upgrade(self.engine, SCHEMA_REVISION)
+        upgrade(self.engine, head)
 
-    # -- sessions ----------------------------------------------------------
+    # -- transactions ------------------------------------------------------
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
-        """A session in one transaction, committed when the block ends.
+    def transaction(self, *, write: bool = False) -> Iterator[Connection]:
+        """A connection in one transaction, committed when the block ends.
 
         ``write=True`` takes SQLite's write lock at the start, so that
         read-then-write work (grading a card) never has to be retried.
         """
         engine = self._write_engine if write else self.engine
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with engine.begin() as conn:
+            yield conn
 
 
 def _create_engine(url: str) -> Engine:
@@ -142,8 +140,3 @@ def _connection_error(engine: Engine, error: Exception) -> ConfigError:
     where = engine.url.render_as_string(hide_password=True)
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
     return ConfigError(f"cannot open the database {where}: {reason}")
-
-
-def is_unique_violation(error: Exception) -> bool:
-    message = str(getattr(error, "orig", error)).lower()
-    return "unique" in message or "duplicate key" in message

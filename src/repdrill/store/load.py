@@ -16,22 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from repdrill.decks._yaml import gc_paused
-from repdrill.decks.parse import (
-    Card,
-    Deck,
-    DeckFile,
-    duplicate_deck_ids,
-    find_deck_files,
-    parse_deck,
-    read_file,
-)
+from repdrill.decks.files import DeckFile, find_deck_files, read_file
+from repdrill.decks.parse import Card, Deck, duplicate_deck_ids, parse_deck
 from repdrill.errors import InvalidInput, Problem, RepdrillError
+from repdrill.store import tables as t
+from repdrill.store._sql import chunks
 from repdrill.store.engine import Database
-from repdrill.store.tables import CardRow, CardTagRow, CardVersionRow, DeckRow, table
+from repdrill.store.read import check_decks
 
 #: Called as progress(files_done, files_total, path) while decks are parsed and written.
 Progress = Callable[[int, int, str], None]
@@ -54,12 +48,28 @@ class DeckChanges:
     revived: tuple[str, ...] = ()
 
     @property
-    def active(self) -> int:
-        return len(self.new) + len(self.changed) + self.unchanged + len(self.revived)
+    def touched(self) -> bool:
+        """Whether the load added, changed, retired or revived any card."""
+        return bool(self.new or self.changed or self.retired or self.revived)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "deck": self.deck,
+            "path": self.path,
+            "created": self.created,
+            "skipped": self.skipped,
+            "new_ids": list(self.new),
+            "changed_ids": list(self.changed),
+            "unchanged_cards": self.unchanged,
+            "retired_ids": list(self.retired),
+            "revived_ids": list(self.revived),
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
+    """What a load did to each deck it read, in path order."""
+
     decks: tuple[DeckChanges, ...]
     dry_run: bool = False
 
@@ -68,11 +78,27 @@ class LoadResult:
         return tuple(d.deck for d in self.decks)
 
     def total(self, name: str) -> int:
-        return sum(_count(getattr(d, name)) for d in self.decks)
+        """Cards in one category (``new``, ``changed``, ...) over every deck."""
+        return sum(_size(getattr(d, name)) for d in self.decks)
+
+    def to_json(self) -> dict[str, object]:
+        return {"dry_run": self.dry_run, "decks": [d.to_json() for d in self.decks]}
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else len(value)  # type: ignore[arg-type]
+def _size(value: int | tuple[str, ...]) -> int:
+    return value if isinstance(value, int) else len(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """What ``deck retire`` did (or, in a dry run, would do)."""
+
+    deck: str
+    cards: tuple[str, ...]
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {"deck": self.deck, "retired_ids": list(self.cards), "dry_run": self.dry_run}
 
 
 def load(
@@ -122,38 +148,39 @@ def _load(
     if problems:
         raise InvalidInput(problems)
     changes: list[DeckChanges] = []
-    with db.session(write=True) as session:
+    with db.transaction(write=True) as conn:
         if db.dialect == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOAD_LOCK})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOAD_LOCK})
         hash_of = {f.path: f.sha256 for f in files}
         for deck in parsed:
-            changes.append(_apply(session, deck, hash_of[deck.path], now, dry_run))
+            changes.append(_apply(conn, deck, hash_of[deck.path], now, dry_run))
             if progress:
                 progress(len(files), len(files), deck.path)
         if dry_run:
-            session.rollback()
+            conn.rollback()
     ordered = sorted([*changes, *skipped], key=lambda c: c.path)
     return LoadResult(tuple(ordered), dry_run)
 
 
 def _read_all(names: list[str]) -> tuple[list[DeckFile], list[Problem]]:
-    files, problems = [], []
+    files: list[DeckFile] = []
+    problems: list[Problem] = []
     for name in names:
         deck_file, problem = read_file(name)
-        if deck_file is None:
-            problems.append(problem)
-        else:
+        if deck_file is not None:
             files.append(deck_file)
-    return files, problems  # type: ignore[return-value]
+        elif problem is not None:
+            problems.append(problem)
+    return files, problems
 
 
 def _known_files(db: Database, hashes: list[str]) -> dict[str, str]:
     """Map file hashes already loaded to their deck ids."""
     if not hashes:
         return {}
-    with db.session() as session:
-        rows = session.execute(
-            select(DeckRow.file_hash, DeckRow.slug).where(DeckRow.file_hash.in_(hashes))
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(t.decks.c.file_hash, t.decks.c.slug).where(t.decks.c.file_hash.in_(hashes))
         )
         return {h: slug for h, slug in rows if h is not None}
 
@@ -177,10 +204,10 @@ def _duplicates(parsed: list[Deck], skipped: list[DeckChanges]) -> list[Problem]
 
 
 def _apply(
-    session: Session, deck: Deck, file_hash: str, now: dt.datetime, dry_run: bool
+    conn: Connection, deck: Deck, file_hash: str, now: dt.datetime, dry_run: bool
 ) -> DeckChanges:
-    deck_row = session.scalar(select(DeckRow).where(DeckRow.slug == deck.id))
-    created = deck_row is None
+    deck_id = conn.scalar(select(t.decks.c.id).where(t.decks.c.slug == deck.id))
+    created = deck_id is None
     settings = {
         "title": deck.title,
         "description": deck.description,
@@ -192,24 +219,24 @@ def _apply(
         "file_hash": file_hash,
         "loaded_at": now,
     }
-    if deck_row is None:
-        deck_id = session.execute(
-            insert(DeckRow).returning(DeckRow.id).values(slug=deck.id, **settings)
+    if deck_id is None:
+        deck_id = conn.execute(
+            insert(t.decks).returning(t.decks.c.id).values(slug=deck.id, **settings)
         ).scalar_one()
     else:
-        deck_id = deck_row.id
-        session.execute(update(DeckRow).where(DeckRow.id == deck_id).values(**settings))
+        conn.execute(update(t.decks).where(t.decks.c.id == deck_id).values(**settings))
+    c = t.cards.c
     existing = {
         row.slug: _Existing(*row)
-        for row in session.execute(
-            select(
-                CardRow.id, CardRow.slug, CardRow.current_hash, CardRow.retired_at, CardRow.position
-            ).where(CardRow.deck_id == deck_id)
+        for row in conn.execute(
+            select(c.id, c.slug, c.current_hash, c.retired_at, c.position).where(
+                c.deck_id == deck_id
+            )
         )
     }
     plan = _plan(deck, existing)
     if not dry_run:
-        _write(session, deck_id, deck, plan, existing, now)
+        _write(conn, deck_id, deck, plan, existing, now)
     return DeckChanges(
         deck=deck.id,
         path=deck.path,
@@ -264,7 +291,7 @@ def _plan(deck: Deck, existing: dict[str, _Existing]) -> _Plan:
 
 
 def _write(
-    session: Session,
+    conn: Connection,
     deck_id: int,
     deck: Deck,
     plan: _Plan,
@@ -274,8 +301,8 @@ def _write(
     position = {card.id: index for index, card in enumerate(deck.cards)}
     ids = {slug: row.id for slug, row in existing.items()}
     if plan.new:
-        inserted = session.execute(
-            insert(table(CardRow)).returning(CardRow.id, CardRow.slug),
+        inserted = conn.execute(
+            insert(t.cards).returning(t.cards.c.id, t.cards.c.slug),
             [
                 {
                     "deck_id": deck_id,
@@ -289,39 +316,42 @@ def _write(
         )
         ids.update({slug: card_id for card_id, slug in inserted})
     touched = [*plan.changed, *plan.revived]
+    # Each row of the executemany below names its card as "card".
+    by_id = t.cards.c.id == bindparam("card")
     if touched:
-        session.execute(
-            update(CardRow),
+        conn.execute(
+            update(t.cards).where(by_id),
             [
-                {"id": ids[c.id], "current_hash": c.content_hash, "retired_at": None}
+                {"card": ids[c.id], "current_hash": c.content_hash, "retired_at": None}
                 for c in touched
             ],
         )
     if plan.moved:
-        session.execute(update(CardRow), [{"id": ids[s], "position": p} for s, p in plan.moved])
+        conn.execute(
+            update(t.cards).where(by_id),
+            [{"card": ids[slug], "position": p} for slug, p in plan.moved],
+        )
     if plan.retired:
-        session.execute(update(CardRow), [{"id": ids[s], "retired_at": now} for s in plan.retired])
+        conn.execute(
+            update(t.cards).where(by_id),
+            [{"card": ids[slug], "retired_at": now} for slug in plan.retired],
+        )
     versioned = [*plan.new, *touched]
-    _store_versions(session, versioned, ids, now)
-    _store_tags(session, versioned, ids, replace=bool(touched))
+    _store_versions(conn, versioned, ids, now)
+    _store_tags(conn, versioned, ids, replace=bool(touched))
 
 
 def _store_versions(
-    session: Session, cards: list[Card], ids: dict[str, int], now: dt.datetime
+    conn: Connection, cards: list[Card], ids: dict[str, int], now: dt.datetime
 ) -> None:
     if not cards:
         return
-    card_ids = [ids[c.id] for c in cards]
+    v = t.card_versions.c
     have: set[tuple[int, str]] = set()
-    for chunk in _chunks(card_ids):
-        have.update(
-            session.execute(
-                select(CardVersionRow.card_id, CardVersionRow.content_hash).where(
-                    CardVersionRow.card_id.in_(chunk)
-                )
-            ).all()
-        )
-    rows = [
+    for chunk in chunks([ids[c.id] for c in cards]):
+        rows = conn.execute(select(v.card_id, v.content_hash).where(v.card_id.in_(chunk)))
+        have.update((card_id, content_hash) for card_id, content_hash in rows)
+    new_versions = [
         {
             "card_id": ids[card.id],
             "content_hash": card.content_hash,
@@ -338,45 +368,36 @@ def _store_versions(
         for card in cards
         if (ids[card.id], card.content_hash) not in have
     ]
-    if rows:
-        session.execute(insert(table(CardVersionRow)), rows)
+    if new_versions:
+        conn.execute(insert(t.card_versions), new_versions)
 
 
-def _store_tags(session: Session, cards: list[Card], ids: dict[str, int], *, replace: bool) -> None:
+def _store_tags(conn: Connection, cards: list[Card], ids: dict[str, int], *, replace: bool) -> None:
     if replace:
-        from sqlalchemy import delete
-
-        for chunk in _chunks([ids[c.id] for c in cards]):
-            session.execute(delete(CardTagRow).where(CardTagRow.card_id.in_(chunk)))
+        for chunk in chunks([ids[c.id] for c in cards]):
+            conn.execute(delete(t.card_tags).where(t.card_tags.c.card_id.in_(chunk)))
     rows = [{"card_id": ids[c.id], "tag": tag} for c in cards for tag in c.tags]
     if rows:
-        session.execute(insert(table(CardTagRow)), rows)
+        conn.execute(insert(t.card_tags), rows)
 
 
 def _json_list(values: tuple[object, ...]) -> str:
     return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 
-def _chunks(values: list[int], size: int = 500) -> list[list[int]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
-
-
-def retire_deck(db: Database, deck: str, *, now: dt.datetime, dry_run: bool = False) -> list[str]:
+def retire_deck(db: Database, deck: str, *, now: dt.datetime, dry_run: bool = False) -> Retired:
     """Retire every active card of ``deck`` (a deck dropped or renamed); history is kept.
 
-    Loading the deck again revives its cards. Returns the retired card ids.
+    Loading the deck again revives its cards.
     """
-    with db.session(write=True) as session:
-        deck_id = session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
-        if deck_id is None:
-            known = ", ".join(session.scalars(select(DeckRow.slug).order_by(DeckRow.slug)))
-            raise RepdrillError(f"no deck '{deck}'; decks loaded: {known or 'none'}")
-        active = CardRow.deck_id == deck_id, CardRow.retired_at.is_(None)
-        retired = list(
-            session.scalars(select(CardRow.slug).where(*active).order_by(CardRow.position))
-        )
+    with db.transaction(write=True) as conn:
+        check_decks(conn, [deck])
+        deck_id = conn.scalar(select(t.decks.c.id).where(t.decks.c.slug == deck))
+        c = t.cards.c
+        active = (c.deck_id == deck_id, c.retired_at.is_(None))
+        retired = tuple(conn.scalars(select(c.slug).where(*active).order_by(c.position)))
         if not dry_run:
-            session.execute(update(CardRow).where(*active).values(retired_at=now))
+            conn.execute(update(t.cards).where(*active).values(retired_at=now))
             # The file no longer defines this deck: load it afresh if it comes back.
-            session.execute(update(DeckRow).where(DeckRow.id == deck_id).values(file_hash=None))
-    return retired
+            conn.execute(update(t.decks).where(t.decks.c.id == deck_id).values(file_hash=None))
+    return Retired(deck, retired, dry_run)

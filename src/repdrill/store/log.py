@@ -9,7 +9,7 @@ nothing is written.
 
 One line per review::
 
-    {"id": "0190f7a2-...", "rep": "ana", "deck": "objection-handling",
+    {"review_id": "0190f7a2-...", "rep": "ana", "deck": "objection-handling",
      "card": "price-too-high", "kind": "review", "grade": 4,
      "reviewed_at": "2026-03-02T09:14:03.120544+01:00", "review_date": "2026-03-02",
      "card_hash": "9f2c...", ...}
@@ -23,93 +23,118 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
-from repdrill.errors import Problem
-from repdrill.schedule.replay import KINDS, UNDO
+from repdrill.schedule.replay import ReviewKind
 from repdrill.schedule.sm2 import GRADES
-from repdrill.store import read as store
-from repdrill.store import record as recording
+from repdrill.store import tables as t
+from repdrill.store._sql import chunks
 from repdrill.store.engine import Database
-from repdrill.store.tables import CardRow, DeckRow, RepRow, ReviewPointRow, ReviewRow, table
+from repdrill.store.read import ensure_rep, lock_rep
+from repdrill.store.record import rebuild_schedule
 
-REQUIRED = ("id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash")
+REQUIRED = ("review_id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash")
 OPTIONAL = (
     "kind",
     "review_date",
     "suggested_grade",
-    "answer",
+    "typed_answer",
     "session",
     "undoes",
     "due_remaining",
     "points",
 )
+#: Keys as repdrill 0.1 named them in exported lines, still read: old name -> new name.
+LEGACY_KEYS = {"id": "review_id", "answer": "typed_answer"}
 BATCH = 2_000
 
 
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What ``log export`` wrote: one line per review."""
+
+    lines: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"lines": self.lines}
+
+
 def export_reviews(
-    session: Session, *, since: dt.date | None = None, reps: tuple[str, ...] | None = None
+    conn: Connection, out: IO[str], *, since: dt.date | None = None, reps: Iterable[str] = ()
+) -> Exported:
+    """Write every review (oldest first) to ``out`` as JSON Lines, streamed from the database."""
+    written = 0
+    for record in _records(conn, since=since, reps=tuple(reps)):
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        written += 1
+    return Exported(written)
+
+
+def _records(
+    conn: Connection, *, since: dt.date | None, reps: tuple[str, ...]
 ) -> Iterator[dict[str, Any]]:
-    """Every review (oldest first) as a JSON-ready dict, streamed from the database."""
+    r = t.reviews.c
     query = (
         select(
-            ReviewRow.id,
-            ReviewRow.uuid,
-            RepRow.name,
-            DeckRow.slug,
-            CardRow.slug,
-            ReviewRow.kind,
-            ReviewRow.grade,
-            ReviewRow.suggested_grade,
-            ReviewRow.answer,
-            ReviewRow.review_date,
-            ReviewRow.reviewed_at,
-            ReviewRow.card_hash,
-            ReviewRow.session,
-            ReviewRow.undoes,
-            ReviewRow.due_remaining,
+            r.id,
+            r.uuid,
+            t.reps.c.name,
+            t.decks.c.slug,
+            t.cards.c.slug,
+            r.kind,
+            r.grade,
+            r.suggested_grade,
+            r.answer,
+            r.review_date,
+            r.reviewed_at,
+            r.card_hash,
+            r.session,
+            r.undoes,
+            r.due_remaining,
         )
-        .join(RepRow, RepRow.id == ReviewRow.rep_id)
-        .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .order_by(ReviewRow.review_date, ReviewRow.reviewed_at, ReviewRow.uuid)
+        .select_from(
+            t.reviews.join(t.reps, t.reps.c.id == r.rep_id)
+            .join(t.cards, t.cards.c.id == r.card_id)
+            .join(t.decks)
+        )
+        .order_by(r.review_date, r.reviewed_at, r.uuid)
     )
     if since is not None:
-        query = query.where(ReviewRow.review_date >= since)
-    if reps is not None:
-        query = query.where(RepRow.name.in_(reps))
+        query = query.where(r.review_date >= since)
+    if reps:
+        query = query.where(t.reps.c.name.in_(reps))
     batch: list[Any] = []
-    for row in session.execute(query.execution_options(yield_per=BATCH)):
+    for row in conn.execute(query.execution_options(yield_per=BATCH)):
         batch.append(row)
         if len(batch) >= BATCH:
-            yield from _with_points(session, batch)
+            yield from _with_points(conn, batch)
             batch = []
-    yield from _with_points(session, batch)
+    yield from _with_points(conn, batch)
 
 
-def _with_points(session: Session, rows: list[Any]) -> Iterator[dict[str, Any]]:
+def _with_points(conn: Connection, rows: list[Any]) -> Iterator[dict[str, Any]]:
     if not rows:
         return
+    p = t.review_points.c
     points: dict[int, list[bool]] = defaultdict(list)
-    for review_id, _point, hit in session.execute(
-        select(ReviewPointRow.review_id, ReviewPointRow.point, ReviewPointRow.hit)
-        .where(ReviewPointRow.review_id.in_([r[0] for r in rows]))
-        .order_by(ReviewPointRow.review_id, ReviewPointRow.point)
+    for review_id, _point, hit in conn.execute(
+        select(p.review_id, p.point, p.hit)
+        .where(p.review_id.in_([r[0] for r in rows]))
+        .order_by(p.review_id, p.point)
     ):
         points[review_id].append(bool(hit))
     for r in rows:
         record: dict[str, Any] = {
-            "id": r[1],
+            "review_id": r[1],
             "rep": r[2],
             "deck": r[3],
             "card": r[4],
             "kind": r[5],
             "grade": r[6],
             "suggested_grade": r[7],
-            "answer": r[8],
+            "typed_answer": r[8],
             "review_date": r[9].isoformat(),
             "reviewed_at": r[10].isoformat(),
             "card_hash": r[11],
@@ -130,7 +155,7 @@ class Incoming:
     rep: str
     deck: str
     card: str
-    kind: str
+    kind: ReviewKind
     grade: int | None
     suggested_grade: int | None
     answer: str | None
@@ -143,14 +168,42 @@ class Incoming:
     points: tuple[bool, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """A rejected line of an import file."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
 @dataclass
 class ImportResult:
+    """What ``log import`` read, wrote and rejected."""
+
     read: int = 0
     imported: int = 0
     duplicates: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
     rebuilt: int = 0
     written: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "read": self.read,
+            "imported": self.imported if self.written else 0,
+            "duplicates": self.duplicates,
+            "rejected": len(self.problems),
+            "states_rebuilt": self.rebuilt,
+            "written": self.written,
+            "problems": [p.to_json() for p in self.problems],
+        }
 
 
 class LineError(ValueError):
@@ -165,17 +218,22 @@ def parse_line(text: str) -> Incoming:
         raise LineError(f"not valid JSON ({error.msg})") from None
     if not isinstance(data, dict):
         raise LineError("each line must be a JSON object")
+    for old, new in LEGACY_KEYS.items():
+        if old in data and new not in data:
+            data[new] = data.pop(old)
     missing = [k for k in REQUIRED if k not in data]
     if missing:
         raise LineError(f"missing {', '.join(missing)}")
     unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise LineError(f"unknown key {', '.join(unknown)}")
-    kind = data.get("kind", "review")
-    if kind not in KINDS:
-        raise LineError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    try:
+        kind = ReviewKind(data.get("kind", ReviewKind.REVIEW))
+    except ValueError:
+        kinds = ", ".join(k.value for k in ReviewKind)
+        raise LineError(f"kind must be one of {kinds}, not {data.get('kind')!r}") from None
     grade = data["grade"]
-    if kind == UNDO:
+    if kind is ReviewKind.UNDO:
         if grade is not None:
             raise LineError("an undo has no grade (null)")
         if not isinstance(data.get("undoes"), str):
@@ -196,14 +254,14 @@ def parse_line(text: str) -> Incoming:
     if due_remaining is not None and (not isinstance(due_remaining, int) or due_remaining < 0):
         raise LineError("due_remaining must be a whole number or null")
     return Incoming(
-        uuid=_uuid(data["id"], "id"),
+        uuid=_uuid(data["review_id"], "review_id"),
         rep=_text(data["rep"], "rep"),
         deck=_text(data["deck"], "deck"),
         card=_text(data["card"], "card"),
         kind=kind,
         grade=grade,
         suggested_grade=suggested,
-        answer=_optional_text(data.get("answer"), "answer"),
+        answer=_optional_text(data.get("typed_answer"), "typed_answer"),
         review_date=review_date,
         reviewed_at=reviewed_at,
         card_hash=_text(data["card_hash"], "card_hash"),
@@ -280,23 +338,22 @@ def import_reviews(
             try:
                 review = parse_line(text)
             except LineError as error:
-                result.problems.append(Problem(name, number, 1, str(error)))
+                result.problems.append(LineProblem(name, number, str(error)))
                 continue
             if review.uuid in incoming:
                 result.duplicates += 1
                 continue
             incoming[review.uuid] = review
             where[review.uuid] = (name, number)
-    with db.session(write=True) as session:
-        card_ids = _card_ids(session, {(r.deck, r.card) for r in incoming.values()})
+    with db.transaction(write=True) as conn:
+        card_ids = _card_ids(conn, {(r.deck, r.card) for r in incoming.values()})
         unknown = [r for r in incoming.values() if (r.deck, r.card) not in card_ids]
         for review in unknown:
             name, number = where[review.uuid]
             result.problems.append(
-                Problem(
+                LineProblem(
                     name,
                     number,
-                    1,
                     f"no card {review.deck}/{review.card} in this database; load its deck first",
                 )
             )
@@ -304,60 +361,58 @@ def import_reviews(
         result.problems.sort(key=lambda p: (p.path, p.line))
         if strict and result.problems:
             result.written = False
-            session.rollback()
+            conn.rollback()
             return result
-        existing = _existing(session, list(incoming))
+        existing = _existing(conn, list(incoming))
         fresh = [r for r in incoming.values() if r.uuid not in existing]
         result.duplicates += len(incoming) - len(fresh)
-        rep_ids = {name: store.ensure_rep(session, name, now) for name in {r.rep for r in fresh}}
+        rep_ids = {name: ensure_rep(conn, name, now) for name in {r.rep for r in fresh}}
         for rep_id in sorted(rep_ids.values()):
-            store.lock_rep(session, rep_id)
-        _insert(session, fresh, rep_ids, card_ids)
+            lock_rep(conn, rep_id)
+        _insert(conn, fresh, rep_ids, card_ids)
         affected = {(rep_ids[r.rep], card_ids[(r.deck, r.card)]) for r in fresh}
         for rep_id, card_id in sorted(affected):
-            recording.rebuild_schedule(session, rep_id, card_id)
+            rebuild_schedule(conn, rep_id, card_id)
         result.imported = len(fresh)
         result.rebuilt = len(affected)
     return result
 
 
-def _card_ids(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _card_ids(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     decks = {deck for deck, _ in wanted}
     if not decks:
         return {}
-    rows = session.execute(
-        select(DeckRow.slug, CardRow.slug, CardRow.id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(DeckRow.slug.in_(decks))
+    rows = conn.execute(
+        select(t.decks.c.slug, t.cards.c.slug, t.cards.c.id)
+        .select_from(t.cards.join(t.decks))
+        .where(t.decks.c.slug.in_(decks))
     )
     return {(deck, card): card_id for deck, card, card_id in rows if (deck, card) in wanted}
 
 
-def _existing(session: Session, uuids: list[str]) -> set[str]:
+def _existing(conn: Connection, uuids: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(uuids), 500):
-        chunk = uuids[start : start + 500]
-        found.update(session.scalars(select(ReviewRow.uuid).where(ReviewRow.uuid.in_(chunk))))
+    for chunk in chunks(uuids):
+        found.update(conn.scalars(select(t.reviews.c.uuid).where(t.reviews.c.uuid.in_(chunk))))
     return found
 
 
 def _insert(
-    session: Session,
+    conn: Connection,
     reviews: list[Incoming],
     rep_ids: dict[str, int],
     card_ids: dict[tuple[str, str], int],
 ) -> None:
-    for start in range(0, len(reviews), BATCH):
-        chunk = reviews[start : start + BATCH]
-        rows = session.execute(
-            insert(table(ReviewRow)).returning(table(ReviewRow).c.id, table(ReviewRow).c.uuid),
+    for chunk in chunks(reviews, BATCH):
+        rows = conn.execute(
+            insert(t.reviews).returning(t.reviews.c.id, t.reviews.c.uuid),
             [
                 {
                     "uuid": r.uuid,
                     "rep_id": rep_ids[r.rep],
                     "card_id": card_ids[(r.deck, r.card)],
                     "card_hash": r.card_hash,
-                    "kind": r.kind,
+                    "kind": r.kind.value,
                     "grade": r.grade,
                     "suggested_grade": r.suggested_grade,
                     "answer": r.answer,
@@ -377,4 +432,4 @@ def _insert(
             for index, hit in enumerate(r.points)
         ]
         if points:
-            session.execute(insert(table(ReviewPointRow)), points)
+            conn.execute(insert(t.review_points), points)

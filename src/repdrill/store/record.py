@@ -1,10 +1,11 @@
 """Recording reviews: the one writer of the review log and the states derived from it.
 
-Each function takes a session opened with ``db.session(write=True)``; the
-caller commits (one transaction per grade) before showing the next card.
-A grade is applied incrementally when it is the day's next scheduling review;
-an undo, an out-of-order grade or an imported log is applied by replaying the
-card's log (:mod:`repdrill.schedule.replay`), so the stored state always equals the
+Each function takes a connection in a write transaction
+(``db.transaction(write=True)``); the caller commits (one transaction per
+grade) before showing the next card. A grade is applied incrementally when it
+is the day's next scheduling review; an undo, an out-of-order grade or an
+imported log is applied by replaying the card's log
+(:mod:`repdrill.schedule.replay`), so the stored state always equals the
 replay.
 """
 
@@ -14,18 +15,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, insert, select, update
 
+from repdrill.cards import CardView, iso
 from repdrill.config import Clock
-from repdrill.errors import NotFound
+from repdrill.errors import NotFound, RetiredCard
 from repdrill.ids import uuid7
 from repdrill.schedule.replay import (
-    CRAM,
-    REDRILL,
-    REVIEW,
-    UNDO,
     LogEntry,
+    ReviewKind,
     Schedule,
     Step,
     replay,
@@ -33,39 +31,83 @@ from repdrill.schedule.replay import (
     schedules,
 )
 from repdrill.schedule.rules import is_mastered
-from repdrill.schedule.sm2 import check_grade
-from repdrill.store.read import CardView, cards_by_id, due_count, lock_rep, schedule_of
-from repdrill.store.tables import CardStateRow, ReviewPointRow, ReviewRow, StateChangeRow
+from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
+from repdrill.store import tables as t
+from repdrill.store.read import card_views, due_count, lock_rep, schedule_of
+
+#: Stands for the id of a log entry not inserted yet.
+_NEW_ENTRY = -1
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What recording one grade did."""
+    """What recording one grade did: the review logged and the schedule it left.
 
-    review_id: int
-    uuid: str
-    kind: str
+    ``review_id`` is the review's id in the log (a time-ordered UUID), the one
+    :meth:`repdrill.Repdrill.undo` takes.
+    """
+
+    review_id: str
+    card: CardView
+    kind: ReviewKind
     grade: int
+    suggested_grade: int | None
     before: Schedule | None
     after: Schedule | None
     due_remaining: int
-    min_interval_days: int
+
+    @property
+    def interval(self) -> int:
+        return self.after.state.interval if self.after else 0
+
+    @property
+    def easiness(self) -> float:
+        return float(self.after.state.easiness) if self.after else float(INITIAL_EASINESS)
+
+    @property
+    def repetitions(self) -> int:
+        return self.after.state.repetitions if self.after else 0
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.after.due if self.after else None
+
+    @property
+    def mastered(self) -> bool:
+        return is_mastered(self.after.state.interval if self.after else None, self._threshold)
 
     @property
     def newly_mastered(self) -> bool:
-        before = self.before.state.interval if self.before else None
-        after = self.after.state.interval if self.after else None
-        return not is_mastered(before, self.min_interval_days) and is_mastered(
-            after, self.min_interval_days
-        )
+        return self.mastered and not self._was_mastered
 
     @property
     def lost_mastery(self) -> bool:
-        before = self.before.state.interval if self.before else None
-        after = self.after.state.interval if self.after else None
-        return is_mastered(before, self.min_interval_days) and not is_mastered(
-            after, self.min_interval_days
-        )
+        return self._was_mastered and not self.mastered
+
+    @property
+    def _was_mastered(self) -> bool:
+        return is_mastered(self.before.state.interval if self.before else None, self._threshold)
+
+    @property
+    def _threshold(self) -> int:
+        return self.card.min_interval_days
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ref": self.card.ref,
+            "deck": self.card.deck,
+            "card": self.card.id,
+            "review_id": self.review_id,
+            "kind": self.kind.value,
+            "grade": self.grade,
+            "suggested_grade": self.suggested_grade,
+            "repetitions": self.repetitions,
+            "easiness": self.easiness,
+            "interval": self.interval,
+            "due": iso(self.due),
+            "mastered": self.mastered,
+            "newly_mastered": self.newly_mastered,
+        }
 
 
 def state_values(schedule: Schedule) -> dict[str, object]:
@@ -82,21 +124,21 @@ def state_values(schedule: Schedule) -> dict[str, object]:
 
 
 def _save_schedule(
-    session: Session, rep: int, card_id: int, schedule: Schedule | None, existed: bool
+    conn: Connection, rep: int, card: int, schedule: Schedule | None, existed: bool
 ) -> None:
-    key = (CardStateRow.rep_id == rep, CardStateRow.card_id == card_id)
+    key = (t.card_states.c.rep_id == rep, t.card_states.c.card_id == card)
     if schedule is None:
-        session.execute(delete(CardStateRow).where(*key))
+        conn.execute(delete(t.card_states).where(*key))
     elif existed:
-        session.execute(update(CardStateRow).where(*key).values(**state_values(schedule)))
+        conn.execute(update(t.card_states).where(*key).values(**state_values(schedule)))
     else:
-        session.execute(
-            insert(CardStateRow).values(rep_id=rep, card_id=card_id, **state_values(schedule))
+        conn.execute(
+            insert(t.card_states).values(rep_id=rep, card_id=card, **state_values(schedule))
         )
 
 
 def record_grade(
-    session: Session,
+    conn: Connection,
     *,
     rep: int,
     card: CardView,
@@ -110,34 +152,36 @@ def record_grade(
 ) -> Recorded:
     """Log one grade and apply it to the rep's schedule if it is the day's first.
 
-    The caller commits (``db.session(write=True)``) before showing the next card.
+    The caller commits before showing the next card.
     """
+    if card.retired:
+        raise RetiredCard(card.ref)
     grade = check_grade(grade)
     if suggested_grade is not None:
         suggested_grade = check_grade(suggested_grade)
     today, now = clock.today, clock.now()
     review_uuid = uuid7()
-    lock_rep(session, rep)
-    before = schedule_of(session, rep, card.card_id)
+    lock_rep(conn, rep)
+    before = schedule_of(conn, rep, card.db_id)
     after = before
     steps: list[Step] | None = None
     if cram:
-        kind = CRAM
+        kind = ReviewKind.CRAM
     elif schedules(before, today):
-        kind = REVIEW
+        kind = ReviewKind.REVIEW
         after = schedule_after(before, grade, today)
-        _save_schedule(session, rep, card.card_id, after, existed=before is not None)
+        _save_schedule(conn, rep, card.db_id, after, existed=before is not None)
     elif before is not None and today < before.last_review_date:
         # A grade dated before the last review (a simulated --today going
         # back): the replay of the log decides what it changes.
-        kind = REVIEW
+        kind = ReviewKind.REVIEW
         entry = LogEntry(review_uuid, kind, grade, today, now, None, _NEW_ENTRY)
-        steps, after = _replay_and_save(session, rep, card.card_id, entry)
+        steps, after = _replay_and_save(conn, rep, card.db_id, entry)
     else:
-        kind = REDRILL
-    remaining = due_count(session, rep, today)
+        kind = ReviewKind.REDRILL
+    remaining = due_count(conn, rep, today)
     review_id = _insert_review(
-        session,
+        conn,
         uuid=review_uuid,
         rep=rep,
         card=card,
@@ -151,46 +195,41 @@ def record_grade(
         due_remaining=remaining,
     )
     if points_hit:
-        session.execute(
-            insert(ReviewPointRow),
+        conn.execute(
+            insert(t.review_points),
             [{"review_id": review_id, "point": i, "hit": hit} for i, hit in enumerate(points_hit)],
         )
     if steps is not None:
-        _write_state_changes(session, rep, card.card_id, steps, review_id)
-    elif kind == REVIEW and after is not None:
-        session.execute(
-            update(StateChangeRow)
+        _write_state_changes(conn, rep, card.db_id, steps, review_id)
+    elif kind is ReviewKind.REVIEW and after is not None:
+        changes = t.state_changes.c
+        conn.execute(
+            update(t.state_changes)
             .where(
-                StateChangeRow.rep_id == rep,
-                StateChangeRow.card_id == card.card_id,
-                StateChangeRow.valid_until.is_(None),
+                changes.rep_id == rep, changes.card_id == card.db_id, changes.valid_until.is_(None)
             )
             .values(valid_until=today)
         )
-        _insert_state_change(session, review_id, rep, card.card_id, grade, after)
+        _insert_state_change(conn, review_id, rep, card.db_id, grade, after)
     return Recorded(
-        review_id=review_id,
-        uuid=review_uuid,
+        review_id=review_uuid,
+        card=card,
         kind=kind,
         grade=grade,
+        suggested_grade=suggested_grade,
         before=before,
         after=after,
         due_remaining=remaining,
-        min_interval_days=card.min_interval_days,
     )
 
 
-#: Stands for the id of a log entry not inserted yet.
-_NEW_ENTRY = -1
-
-
 def _insert_review(
-    session: Session,
+    conn: Connection,
     *,
     uuid: str,
     rep: int,
     card: CardView,
-    kind: str,
+    kind: ReviewKind,
     grade: int | None,
     suggested_grade: int | None,
     answer: str | None,
@@ -200,15 +239,15 @@ def _insert_review(
     due_remaining: int | None,
     undoes: str | None = None,
 ) -> int:
-    review_id: int = session.execute(
-        insert(ReviewRow)
-        .returning(ReviewRow.id)
+    review_id: int = conn.execute(
+        insert(t.reviews)
+        .returning(t.reviews.c.id)
         .values(
             uuid=uuid,
             rep_id=rep,
-            card_id=card.card_id,
+            card_id=card.db_id,
             card_hash=card.content_hash,
-            kind=kind,
+            kind=kind.value,
             grade=grade,
             suggested_grade=suggested_grade,
             answer=answer or None,
@@ -223,19 +262,19 @@ def _insert_review(
 
 
 def _insert_state_change(
-    session: Session,
+    conn: Connection,
     review_id: int,
     rep: int,
-    card_id: int,
+    card: int,
     grade: int,
     schedule: Schedule,
     valid_until: dt.date | None = None,
 ) -> None:
-    session.execute(
-        insert(StateChangeRow).values(
+    conn.execute(
+        insert(t.state_changes).values(
             review_id=review_id,
             rep_id=rep,
-            card_id=card_id,
+            card_id=card,
             review_date=schedule.last_review_date,
             grade=grade,
             repetitions=schedule.state.repetitions,
@@ -247,98 +286,93 @@ def _insert_state_change(
 
 
 def undo(
-    session: Session,
+    conn: Connection,
     *,
     rep: int,
     review_uuid: str,
     clock: Clock,
     session_id: str | None = None,
-) -> Schedule | None:
-    """Take back a grade: log an ``undo`` entry and restore the state from the log."""
-    target = session.execute(
-        select(ReviewRow.card_id, ReviewRow.card_hash, ReviewRow.kind).where(
-            ReviewRow.uuid == review_uuid, ReviewRow.rep_id == rep
-        )
+) -> tuple[CardView, Schedule | None]:
+    """Take back a grade: log an ``undo`` entry and restore the state from the log.
+
+    Returns the card and its restored schedule (``None`` when the undone grade
+    was its first).
+    """
+    r = t.reviews.c
+    target = conn.execute(
+        select(r.card_id, r.card_hash, r.kind).where(r.uuid == review_uuid, r.rep_id == rep)
     ).first()
-    if target is None or target.kind == UNDO:
+    if target is None or target.kind == ReviewKind.UNDO:
         raise NotFound(f"no grade {review_uuid} to undo for this rep")
-    card = replace(
-        cards_by_id(session, [target.card_id])[target.card_id], content_hash=target.card_hash
-    )
-    lock_rep(session, rep)
+    card = card_views(conn, [target.card_id])[target.card_id]
+    lock_rep(conn, rep)
     undo_uuid, now = uuid7(), clock.now()
-    entry = LogEntry(undo_uuid, UNDO, None, clock.today, now, review_uuid, _NEW_ENTRY)
-    steps, restored = _replay_and_save(session, rep, card.card_id, entry)
+    entry = LogEntry(undo_uuid, ReviewKind.UNDO, None, clock.today, now, review_uuid, _NEW_ENTRY)
+    steps, restored = _replay_and_save(conn, rep, card.db_id, entry)
     undo_id = _insert_review(
-        session,
+        conn,
         uuid=undo_uuid,
         rep=rep,
-        card=card,
-        kind=UNDO,
+        card=replace(card, content_hash=target.card_hash),
+        kind=ReviewKind.UNDO,
         grade=None,
         suggested_grade=None,
         answer=None,
         review_date=clock.today,
         reviewed_at=now,
         session_id=session_id,
-        due_remaining=due_count(session, rep, clock.today),
+        due_remaining=due_count(conn, rep, clock.today),
         undoes=review_uuid,
     )
-    _write_state_changes(session, rep, card.card_id, steps, undo_id)
-    return restored
+    _write_state_changes(conn, rep, card.db_id, steps, undo_id)
+    return card, restored
 
 
-def log_entries(session: Session, rep: int, card_id: int) -> list[LogEntry]:
-    rows = session.execute(
-        select(
-            ReviewRow.uuid,
-            ReviewRow.kind,
-            ReviewRow.grade,
-            ReviewRow.review_date,
-            ReviewRow.reviewed_at,
-            ReviewRow.undoes,
-            ReviewRow.id,
-        ).where(ReviewRow.rep_id == rep, ReviewRow.card_id == card_id)
+def log_entries(conn: Connection, rep: int, card: int) -> list[LogEntry]:
+    """The rep's log for one card, as the replay reads it."""
+    r = t.reviews.c
+    rows = conn.execute(
+        select(r.uuid, r.kind, r.grade, r.review_date, r.reviewed_at, r.undoes, r.id).where(
+            r.rep_id == rep, r.card_id == card
+        )
     )
-    return [LogEntry(*row) for row in rows]
+    return [
+        LogEntry(uuid, ReviewKind(kind), grade, day, at, undoes, review_id)
+        for uuid, kind, grade, day, at, undoes, review_id in rows
+    ]
 
 
 def _replay_and_save(
-    session: Session, rep: int, card_id: int, extra: LogEntry | None = None
+    conn: Connection, rep: int, card: int, extra: LogEntry | None = None
 ) -> tuple[list[Step], Schedule | None]:
-    entries = log_entries(session, rep, card_id)
+    entries = log_entries(conn, rep, card)
     if extra is not None:
         entries.append(extra)
     steps = replay(entries)
     schedule = steps[-1].schedule if steps else None
-    existed = session.scalar(
+    existed = conn.scalar(
         select(func.count())
-        .select_from(CardStateRow)
-        .where(CardStateRow.rep_id == rep, CardStateRow.card_id == card_id)
+        .select_from(t.card_states)
+        .where(t.card_states.c.rep_id == rep, t.card_states.c.card_id == card)
     )
-    _save_schedule(session, rep, card_id, schedule, existed=bool(existed))
+    _save_schedule(conn, rep, card, schedule, existed=bool(existed))
     return steps, schedule
 
 
 def _write_state_changes(
-    session: Session, rep: int, card_id: int, steps: list[Step], new_id: int = _NEW_ENTRY
+    conn: Connection, rep: int, card: int, steps: list[Step], new_id: int = _NEW_ENTRY
 ) -> None:
-    session.execute(
-        delete(StateChangeRow).where(
-            StateChangeRow.rep_id == rep, StateChangeRow.card_id == card_id
-        )
-    )
+    changes = t.state_changes.c
+    conn.execute(delete(t.state_changes).where(changes.rep_id == rep, changes.card_id == card))
     for step, following in zip(steps, [*steps[1:], None], strict=False):
         review_id = new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id
         assert step.entry.grade is not None
         until = following.entry.review_date if following else None
-        _insert_state_change(
-            session, review_id, rep, card_id, step.entry.grade, step.schedule, until
-        )
+        _insert_state_change(conn, review_id, rep, card, step.entry.grade, step.schedule, until)
 
 
-def rebuild_schedule(session: Session, rep: int, card_id: int) -> Schedule | None:
+def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:
     """Recompute a rep's state for a card from the review log, and store it."""
-    steps, schedule = _replay_and_save(session, rep, card_id)
-    _write_state_changes(session, rep, card_id, steps)
+    steps, schedule = _replay_and_save(conn, rep, card)
+    _write_state_changes(conn, rep, card, steps)
     return schedule

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import IO, Literal
 
-from repdrill.reports.report import Report
+from repdrill.reports.report import Report, TextFormat
 
 Format = Literal["csv", "json", "md", "html", "xlsx"]
 
 
-def write_text(report: Report, fmt: Format, out: IO[str], *, table: str = "reps") -> None:
+def write_text(report: Report, fmt: TextFormat, out: IO[str], *, table: str = "reps") -> None:
     """Write a text format; ``table`` picks the one CSV table (CSV holds one table per file)."""
     if fmt == "csv":
         from repdrill.reports.exporters.tabular import write_csv

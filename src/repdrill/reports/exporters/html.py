@@ -69,10 +69,10 @@ def _heatmap(report: Report) -> str:
         cells = []
         for group in report.groups:
             cell = report.cell(rep.rep, group)
-            if cell is None or cell.active == 0:
+            if cell is None or cell.active_cards == 0:
                 cells.append('<td class="empty">-</td>')
                 continue
-            title = f"{cell.mastered} of {cell.active} mastered"
+            title = f"{cell.mastered} of {cell.active_cards} mastered"
             cells.append(
                 f'<td style="background:{_colour(cell.percent)}" title="{title}">'
                 f"{cell.percent:.0f}%</td>"

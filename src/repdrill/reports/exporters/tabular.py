@@ -5,21 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from typing import IO, Any
+from typing import IO
 
 from repdrill.errors import RepdrillError
-from repdrill.reports.report import Report, Table
-
-#: Bump when a key is renamed or removed; adding keys keeps the version.
-JSON_VERSION = 1
+from repdrill.reports.report import TABLE_NAMES, Report, Table
 
 
 def table_named(report: Report, name: str) -> Table:
-    for table in report.tables():
-        if table.name == name:
-            return table
-    names = ", ".join(t.name for t in report.tables())
-    raise RepdrillError(f"no report table '{name}'; choose one of: {names}")
+    if name not in TABLE_NAMES:
+        raise RepdrillError(f"no report table '{name}'; choose one of: {', '.join(TABLE_NAMES)}")
+    return report.table(name)
 
 
 def write_csv(report: Report, out: IO[str], name: str) -> None:
@@ -34,51 +29,8 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _records(table: Table) -> list[dict[str, Any]]:
-    return [
-        {column: _plain(value) for column, value in zip(table.columns, row, strict=True)}
-        for row in table.rows
-    ]
-
-
-def report_document(report: Report) -> dict[str, Any]:
-    """The JSON shape documented in docs/reports.md."""
-    tables = {t.name: t for t in report.tables()}
-    scope = report.scope
-    return {
-        "report_version": JSON_VERSION,
-        "generated_at": report.generated_at.isoformat(),
-        "period": {"since": scope.since.isoformat(), "until": scope.until.isoformat()},
-        "scope": {
-            "decks": list(scope.cards.decks),
-            "tags": list(scope.cards.tags),
-            "reps": None if scope.reps is None else list(scope.reps),
-            "team": scope.team,
-        },
-        "active_cards": report.active_cards,
-        "reps": _records(tables["reps"]),
-        "matrix": {
-            "by": scope.matrix_by,
-            "groups": report.groups,
-            "cells": [
-                {
-                    "rep": c.rep,
-                    "group": c.group,
-                    "active_cards": c.active,
-                    "mastered": c.mastered,
-                    "mastery_percent": round(c.percent, 1),
-                }
-                for c in report.matrix
-            ],
-        },
-        "hardest_cards": _records(tables["hardest_cards"]),
-        "trend": _records(tables["trend"]),
-        "missed_points": _records(tables["missed_points"]),
-    }
-
-
 def write_json(report: Report, out: IO[str]) -> None:
-    json.dump(report_document(report), out, indent=2, ensure_ascii=False)
+    json.dump(report.to_json(), out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 
@@ -101,7 +53,9 @@ def heatmap_rows(report: Report) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     for rep in report.reps:
         cells = [report.cell(rep.rep, g) for g in report.groups]
-        rows.append((rep.rep, *(f"{c.percent:.0f}%" if c and c.active else "" for c in cells)))
+        rows.append(
+            (rep.rep, *(f"{c.percent:.0f}%" if c and c.active_cards else "" for c in cells))
+        )
     return rows
 
 

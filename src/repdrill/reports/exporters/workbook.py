@@ -75,7 +75,7 @@ def _heatmap_sheet(workbook: Any, report: Report, bold: Any) -> None:
         sheet.write_string(r, 0, rep.rep)
         for c, group in enumerate(report.groups, start=1):
             cell = report.cell(rep.rep, group)
-            if cell is not None and cell.active:
+            if cell is not None and cell.active_cards:
                 sheet.write_number(r, c, round(cell.percent, 1))
     if report.reps and report.groups:
         sheet.conditional_format(

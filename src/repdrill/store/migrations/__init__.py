@@ -1,21 +1,37 @@
 """Schema migrations, run with Alembic.
 
-Every schema change is a revision script in ``versions/``; never change a
-table by hand. To add one: ``alembic -c src/repdrill/store/migrations/alembic.ini
-revision -m "what changes"``, then set ``repdrill.store.engine.SCHEMA_REVISION`` to
-the new revision id (a test checks they agree).
+Every schema change is a revision script in ``versions/``, named
+``NNNN_what_changes.py`` with ``revision = "NNNN"``; never change a table by
+hand. To add one: ``alembic -c src/repdrill/store/migrations/alembic.ini
+revision --rev-id NNNN -m "what changes"``. The newest revision is read from
+the file names (:func:`head_revision`), so opening a database knows whether
+it is current without importing Alembic; a test checks that Alembic agrees.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
 
 
-def config() -> "Config":  # type: ignore[name-defined]  # noqa: F821, UP037
+def head_revision() -> str:
+    """The newest revision id: the highest ``NNNN`` prefix among the version scripts."""
+    numbers = [
+        name.split("_", 1)[0]
+        for name in os.listdir(HERE / "versions")
+        if name.endswith(".py") and name[:4].isdigit()
+    ]
+    return max(numbers)
+
+
+def config() -> Config:
     from alembic.config import Config
 
     cfg = Config()

@@ -1,0 +1,432 @@
+"""The front door: :func:`open` a database as a rep, then call one method per job.
+
+Everything the ``repdrill`` command does is a method here; the CLI parses
+options, makes one call and renders what comes back. Each method owns its
+transaction (a grade is committed before the method returns) and returns a
+frozen value whose ``to_json()`` is exactly what the matching ``--json``
+prints.
+
+>>> import repdrill
+>>> with repdrill.open("drill.db", user="ana") as rd:  # doctest: +SKIP
+...     rd.load(["decks/"])
+...     rd.review("objection-handling/price-too-high", 4).interval
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING
+
+from repdrill import config
+from repdrill.cards import CardView, HistoryEntry, Names, Scope, iso, names_of
+from repdrill.errors import RepdrillError, RetiredCard
+from repdrill.schedule.replay import Schedule
+from repdrill.schedule.rules import is_leech, is_mastered
+from repdrill.schedule.sm2 import SM2State
+
+if TYPE_CHECKING:
+    from repdrill.decks.validate import Validation
+    from repdrill.drill import DrillIO, Summary
+    from repdrill.grading import GradeResult
+    from repdrill.reports.health import HealthReport
+    from repdrill.reports.report import MatrixBy, Report
+    from repdrill.store.engine import Database
+    from repdrill.store.load import LoadResult, Progress, Retired
+    from repdrill.store.log import Exported, ImportResult
+    from repdrill.store.record import Recorded
+    from repdrill.store.standing import Status
+
+PathArg = str | os.PathLike[str]
+
+
+def open(
+    db: PathArg | None = None,
+    *,
+    user: str | None = None,
+    today: dt.date | None = None,
+) -> Repdrill:
+    """Open a repdrill database as one rep, on one day.
+
+    ``db`` is a SQLite file path or any SQLAlchemy URL; without it,
+    ``REPDRILL_DB``, else ``repdrill.db`` in the user data directory (created
+    on first use). ``user`` is the rep; without it ``REPDRILL_USER``, else
+    the login name. ``today`` drives all scheduling; without it
+    ``REPDRILL_TODAY``, else the real date. Nothing is connected until a
+    method needs the database.
+    """
+    url = config.database_url(str(db) if db is not None else os.environ.get(config.DB_ENV))
+    rep = config.rep_name(user if user is not None else os.environ.get(config.USER_ENV))
+    if today is None and os.environ.get(config.TODAY_ENV):
+        today = config.parse_today(os.environ[config.TODAY_ENV])
+    return Repdrill(url, rep, config.Clock.read(today))
+
+
+@dataclass(frozen=True, slots=True)
+class CardDetail:
+    """A card, the rep's schedule for it and every logged review: ``card show``."""
+
+    card: CardView
+    rep: str
+    schedule: Schedule | None
+    history: tuple[HistoryEntry, ...]
+
+    @property
+    def mastered(self) -> bool:
+        interval = self.schedule.state.interval if self.schedule else None
+        return is_mastered(interval, self.card.min_interval_days)
+
+    @property
+    def leech(self) -> bool:
+        return bool(self.schedule and is_leech(self.schedule.lapses))
+
+    def to_json(self) -> dict[str, object]:
+        schedule = self.schedule
+        state = schedule.state if schedule else SM2State()
+        return {
+            **self.card.to_json(),
+            "rep": self.rep,
+            "repetitions": state.repetitions,
+            "easiness": float(state.easiness),
+            "interval": state.interval,
+            "due": iso(schedule.due) if schedule else None,
+            "last_review": iso(schedule.last_review_date) if schedule else None,
+            "mastered": self.mastered,
+            "lapses": schedule.lapses if schedule else 0,
+            "leech": self.leech,
+            "history": [h.to_json() for h in self.history],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CardList:
+    """The cards a rep can name, in deck order: ``card list``."""
+
+    cards: tuple[CardView, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "cards": [
+                {
+                    "ref": c.ref,
+                    "deck": c.deck,
+                    "card": c.id,
+                    "type": c.type,
+                    "tags": list(c.tags),
+                    "prompt": c.prompt,
+                }
+                for c in self.cards
+            ]
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What ``undo`` did: the grade taken back and the card's restored schedule."""
+
+    card: CardView
+    review_id: str
+    schedule: Schedule | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ref": self.card.ref,
+            "deck": self.card.deck,
+            "card": self.card.id,
+            "undoes": self.review_id,
+            "interval": self.schedule.state.interval if self.schedule else 0,
+            "due": iso(self.schedule.due) if self.schedule else None,
+        }
+
+
+class Repdrill:
+    """One rep's view of one repdrill database, on one day. Make it with :func:`open`."""
+
+    def __init__(self, url: str, user: str, clock: config.Clock) -> None:
+        self.url = url
+        self.user = user
+        self.clock = clock
+        self._db: Database | None = None
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock.today
+
+    def __repr__(self) -> str:
+        return f"<Repdrill {self.user} on {self.today.isoformat()}>"
+
+    def __enter__(self) -> Repdrill:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database engine; the next call opens it again."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @property
+    def database(self) -> Database:
+        """The database, connected and migrated on first use."""
+        if self._db is None:
+            from repdrill.store.engine import Database
+
+            self._db = Database.open(self.url)
+        return self._db
+
+    # -- decks ---------------------------------------------------------------
+    def validate(self, paths: Sequence[PathArg]) -> Validation:
+        """Check deck files and rosters without touching the database."""
+        from repdrill.decks.validate import validate
+
+        return validate(paths)
+
+    def load(
+        self, paths: Sequence[PathArg], *, dry_run: bool = False, progress: Progress | None = None
+    ) -> LoadResult:
+        """Load or update the decks under ``paths``, all or nothing; edits keep progress."""
+        from repdrill.store.load import load
+
+        return load(self.database, paths, now=self.clock.now(), dry_run=dry_run, progress=progress)
+
+    def retire_deck(self, deck: str, *, dry_run: bool = False) -> Retired:
+        """Retire every card of a dropped or renamed deck; history is kept."""
+        from repdrill.store.load import retire_deck
+
+        return retire_deck(self.database, deck, now=self.clock.now(), dry_run=dry_run)
+
+    # -- a rep's cards -----------------------------------------------------------
+    def review(self, card: str, grade: int, *, answer: str | None = None) -> Recorded:
+        """Record one grade, exactly as the drill records it; typed answers are graded."""
+        from repdrill.grading import grade_answer
+        from repdrill.store import read
+        from repdrill.store.record import record_grade
+
+        with self.database.transaction(write=True) as conn:
+            view = read.find_card(conn, card)
+            if view.retired:
+                raise RetiredCard(view.ref)
+            rep = read.ensure_rep(conn, self.user, self.clock.now())
+            grading = grade_answer(view, answer) if answer else None
+            return record_grade(
+                conn,
+                rep=rep,
+                card=view,
+                grade=grade,
+                clock=self.clock,
+                answer=answer,
+                suggested_grade=grading.suggested_grade if grading else None,
+                points_hit=grading.points_hit if grading else (),
+            )
+
+    def undo(self, review_id: str) -> Undone:
+        """Take back one of the rep's grades; the log keeps both and an ``undo`` entry."""
+        from repdrill.errors import NotFound
+        from repdrill.store import read
+        from repdrill.store.record import undo
+
+        with self.database.transaction(write=True) as conn:
+            rep = read.rep_id(conn, self.user)
+            if rep is None:
+                raise NotFound(f"no grade {review_id} to undo for {self.user}")
+            card, schedule = undo(conn, rep=rep, review_uuid=review_id, clock=self.clock)
+        return Undone(card, review_id, schedule)
+
+    def card(self, card: str) -> CardDetail:
+        """A card's text, the rep's SM-2 state for it and its whole history."""
+        from repdrill.store import read
+
+        with self.database.transaction() as conn:
+            view = read.find_card(conn, card)
+            rep = read.rep_id(conn, self.user)
+            schedule = read.schedule_of(conn, rep, view.db_id)
+            history = read.history(conn, rep, view.db_id)
+        return CardDetail(view, self.user, schedule, tuple(history))
+
+    def cards(self, *, deck: Names = None, tag: Names = None) -> CardList:
+        """The active cards in scope, in deck order, as the ids commands accept."""
+        from repdrill.store import read
+
+        scope = Scope.of(deck, tag)
+        with self.database.transaction() as conn:
+            read.check_decks(conn, scope.decks)
+            return CardList(tuple(read.list_cards(conn, scope)))
+
+    def status(self, *, deck: Names = None, tag: Names = None) -> Status:
+        """What is due, new and mastered in each deck, and the rep's days met."""
+        from repdrill.store import read
+        from repdrill.store.standing import Status, deck_progress
+
+        scope = Scope.of(deck, tag)
+        with self.database.transaction() as conn:
+            if not scope.everything:
+                read.check_scope(conn, scope)
+            rep = read.rep_id(conn, self.user)
+            decks = deck_progress(conn, rep, self.today, scope)
+            met = read.days_met(conn, rep, self.today)
+        return Status(self.user, self.today, met, tuple(decks))
+
+    def grade(self, card: str, answer: str) -> GradeResult:
+        """Grade a typed answer against a card's key points; records nothing."""
+        from repdrill.grading import GradeResult, grade_answer
+        from repdrill.store import read
+
+        with self.database.transaction() as conn:
+            view = read.find_card(conn, card)
+        if not view.key_points:
+            raise RepdrillError(f"{view.ref} has no key_points to grade against")
+        return GradeResult(view, answer, grade_answer(view, answer))
+
+    def drill(
+        self,
+        io: DrillIO,
+        *,
+        deck: Names = None,
+        tag: Names = None,
+        new: int | None = None,
+        limit: int | None = None,
+        cram: bool = False,
+    ) -> Summary:
+        """Run a drill (or, with ``cram``, practice outside the schedule) through ``io``.
+
+        Each grade is committed before the next card is shown.
+        """
+        from repdrill.drill import DrillSession
+        from repdrill.grading import grade_answer
+        from repdrill.store import read
+
+        scope = Scope.of(deck, tag)
+        with self.database.transaction() as conn:
+            read.check_scope(conn, scope)
+        session = DrillSession(
+            db=self.database,
+            rep_name=self.user,
+            clock=self.clock,
+            scope=scope,
+            new_cards=new,
+            limit=limit,
+            cram=cram,
+            grader=grade_answer,
+        )
+        return session.run(io)
+
+    # -- managers and authors ------------------------------------------------------
+    def report(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        deck: Names = None,
+        tag: Names = None,
+        rep: Names = None,
+        team: str | None = None,
+        roster: PathArg | None = None,
+        by: MatrixBy = "tag",
+    ) -> Report:
+        """Who has mastered what: the report every export format renders.
+
+        The period defaults to the 12 weeks ending today. ``team`` takes its
+        reps from the roster (``roster``, else ``teams.yaml`` here or at the
+        root of this git checkout).
+        """
+        from repdrill.reports.report import DEFAULT_WEEKS, ReportScope, build_report
+        from repdrill.store import read
+
+        end = until or self.today
+        start = since or end - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
+        if start > end:
+            raise RepdrillError(f"the period starts ({start}) after it ends ({end})")
+        scope = ReportScope(
+            until=end,
+            since=start,
+            cards=Scope.of(deck, tag),
+            reps=_report_reps(names_of(rep), team, roster),
+            team=team,
+            matrix_by=by,
+        )
+        with self.database.transaction() as conn:
+            read.check_decks(conn, scope.cards.decks)
+            return build_report(conn, scope, generated_at=self.clock.now())
+
+    def deck_health(
+        self,
+        *,
+        deck: Names = None,
+        paths: Sequence[PathArg] = (),
+        since: dt.date | None = None,
+        limit: int = 10,
+    ) -> HealthReport:
+        """Where decks fail the team: failing cards, missed key points, unreviewed cards."""
+        from repdrill.errors import InvalidInput
+        from repdrill.reports.health import deck_health
+        from repdrill.store import read
+
+        names = list(names_of(deck))
+        if paths:
+            checked = self.validate(paths)
+            if checked.problems:
+                raise InvalidInput(checked.problems)
+            names += [d.id for d in checked.decks]
+        with self.database.transaction() as conn:
+            read.check_decks(conn, names)
+            return deck_health(conn, names, today=self.today, since=since, limit=limit)
+
+    # -- review logs ------------------------------------------------------------------
+    def export_log(
+        self, out: IO[str], *, since: dt.date | None = None, rep: Names = None
+    ) -> Exported:
+        """Write the review log to ``out`` as JSON Lines, oldest first."""
+        from repdrill.store.log import export_reviews
+
+        with self.database.transaction() as conn:
+            return export_reviews(conn, out, since=since, reps=names_of(rep))
+
+    def import_log(
+        self, sources: Iterable[PathArg | IO[str]], *, strict: bool = False
+    ) -> ImportResult:
+        """Merge exported logs (paths, ``-`` for stdin, or open text files) into this database."""
+        from repdrill.store.log import import_reviews
+
+        named = [_lines(source) for source in sources]
+        return import_reviews(self.database, named, now=self.clock.now(), strict=strict)
+
+
+def _report_reps(
+    reps: tuple[str, ...], team: str | None, roster: PathArg | None
+) -> tuple[str, ...] | None:
+    if team is None:
+        return reps or None
+    from repdrill.decks.roster import find_roster, read_roster
+
+    path = Path(roster) if roster is not None else find_roster()
+    if path is None:
+        raise RepdrillError(
+            "a team needs a roster: teams.yaml in this directory or at the root of the "
+            "deck repository, or --roster FILE"
+        )
+    members = read_roster(path).team(team).reps
+    return tuple(r for r in members if not reps or r in reps)
+
+
+def _lines(source: PathArg | IO[str]) -> tuple[str, list[str]]:
+    """A log source as (name, lines): a path, ``-`` for stdin, or an open text file."""
+    if not isinstance(source, str | os.PathLike):
+        return getattr(source, "name", "<stream>"), source.read().splitlines()
+    if str(source) == "-":
+        return "<stdin>", sys.stdin.read().splitlines()
+    try:
+        return str(source), Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise RepdrillError(f"cannot read {source}: {error}") from None

@@ -1,0 +1,96 @@
+"""Finding and reading the YAML files behind decks and rosters.
+
+Directories are walked for ``*.yaml`` and ``*.yml``; team rosters
+(``teams.yaml``) are told apart from decks by name. Files are read as bytes,
+whole, within a size limit: parsing is :mod:`repdrill.decks.parse`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from repdrill.decks._yaml import MAX_FILE_BYTES
+from repdrill.errors import Problem
+
+DECK_SUFFIXES = (".yaml", ".yml")
+#: Files with these names hold team rosters, not decks; directory walks skip them.
+ROSTER_NAMES = ("teams.yaml", "teams.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class DeckFile:
+    """A deck file's bytes and their hash, before parsing."""
+
+    path: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return file_hash(self.data)
+
+
+def file_hash(data: bytes) -> str:
+    # The format version is part of the hash so that files validated by an older
+    # release are parsed again after an upgrade instead of being skipped.
+    return hashlib.sha256(b"repdrill-deck-1\0" + data).hexdigest()
+
+
+def find_deck_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Expand files and directories into deck file paths, in a stable order.
+
+    Directories are walked for ``*.yaml`` and ``*.yml``, skipping hidden
+    entries. A file named explicitly is taken whatever its suffix. Team rosters
+    (``teams.yaml``) are never decks. A path is listed once even when named twice.
+    """
+    return [p for p in _yaml_files(paths) if os.path.basename(p) not in ROSTER_NAMES]
+
+
+def find_roster_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The team rosters (``teams.yaml``) among ``paths`` and under its directories."""
+    return [p for p in _yaml_files(paths) if os.path.basename(p) in ROSTER_NAMES]
+
+
+def _yaml_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    found: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    os.path.join(root, name)
+                    for name in sorted(files)
+                    if name.endswith(DECK_SUFFIXES) and not name.startswith(".")
+                )
+        else:
+            found.append(str(path))
+    seen: set[str] = set()
+    unique = []
+    for name in found:
+        key = os.path.realpath(name)
+        if key not in seen:
+            seen.add(key)
+            unique.append(name)
+    return unique
+
+
+def read_file(path: str) -> tuple[DeckFile | None, Problem | None]:
+    """Read a deck file's bytes, refusing oversized or unreadable files."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(
+                path,
+                1,
+                1,
+                f"file is {size / 2**20:.1f} MiB; deck files are limited to "
+                f"{MAX_FILE_BYTES // 2**20} MiB (split the deck)",
+            )
+        with open(path, "rb") as handle:
+            return DeckFile(path, handle.read(MAX_FILE_BYTES + 1)), None
+    except OSError as error:
+        return None, Problem(path, 1, 1, f"cannot read file: {error.strerror or error}")

@@ -1,0 +1,159 @@
+"""A rep's standing, per deck: what is due, what is new, what is mastered.
+
+The query behind ``repdrill status``, the drill's summary and its count of
+new cards left today: one aggregate in SQL, so it stays fast on large decks
+and long logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
+
+from repdrill.cards import Scope, iso
+from repdrill.schedule.rules import (
+    DAYS_MET_WINDOW,
+    due_clause,
+    leech_clause,
+    mastered_clause,
+    overdue_clause,
+    share,
+)
+from repdrill.store import tables as t
+from repdrill.store._sql import count_where
+from repdrill.store.read import active_card, scope_filter
+
+
+@dataclass(frozen=True, slots=True)
+class DeckProgress:
+    """One rep's standing in one deck on one day."""
+
+    deck: str
+    title: str
+    active_cards: int
+    retired_cards: int
+    due: int
+    overdue: int
+    new_available: int
+    unseen: int
+    mastered: int
+    leeches: int
+    next_due: dt.date | None
+
+    @property
+    def mastery_percent(self) -> float:
+        return share(self.mastered, self.active_cards)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "deck": self.deck,
+            "title": self.title,
+            "due_cards": self.due,
+            "overdue_cards": self.overdue,
+            "new_available": self.new_available,
+            "unseen_cards": self.unseen,
+            "mastered_cards": self.mastered,
+            "active_cards": self.active_cards,
+            "retired_cards": self.retired_cards,
+            "mastery_percent": round(self.mastery_percent, 1),
+            "leech_cards": self.leeches,
+            "next_due": iso(self.next_due),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What ``repdrill status`` shows: a rep's standing in every deck in scope."""
+
+    rep: str
+    today: dt.date
+    days_met: int
+    decks: tuple[DeckProgress, ...]
+    days_met_window: int = DAYS_MET_WINDOW
+
+    @property
+    def due(self) -> int:
+        return sum(d.due for d in self.decks)
+
+    @property
+    def new_available(self) -> int:
+        return sum(d.new_available for d in self.decks)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rep": self.rep,
+            "today": iso(self.today),
+            "days_met": self.days_met,
+            "days_met_window": self.days_met_window,
+            "decks": [d.to_json() for d in self.decks],
+        }
+
+
+def deck_progress(
+    conn: Connection, rep: int | None, today: dt.date, scope: Scope = Scope()
+) -> list[DeckProgress]:
+    """Every deck in ``scope`` with the rep's counts, one aggregate query."""
+    rep_key = -1 if rep is None else rep
+    state = t.card_states.c
+    active = active_card()
+    started = state.card_id.is_not(None)
+    introduced_today = (
+        select(t.cards.c.deck_id, func.count().label("n"))
+        .select_from(t.cards.join(t.card_states))
+        .where(state.rep_id == rep_key, state.introduced_on == today)
+        .group_by(t.cards.c.deck_id)
+        .subquery()
+    )
+
+    def started_and(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return count_where(and_(active, started, condition))
+
+    query = (
+        select(
+            t.decks.c.slug,
+            t.decks.c.title,
+            count_where(active),
+            count_where(~active),
+            started_and(due_clause(state.due, today)),
+            started_and(overdue_clause(state.due, today)),
+            count_where(and_(active, ~started)),
+            started_and(mastered_clause(state.interval_days, t.decks.c.min_interval_days)),
+            started_and(leech_clause(state.lapses)),
+            func.min(case((and_(active, state.due > today), state.due))),
+            t.decks.c.new_per_day,
+            func.coalesce(func.max(introduced_today.c.n), literal(0)),
+        )
+        .select_from(
+            t.decks.join(t.cards)
+            .outerjoin(
+                t.card_states,
+                and_(state.card_id == t.cards.c.id, state.rep_id == rep_key),
+            )
+            .outerjoin(introduced_today, introduced_today.c.deck_id == t.decks.c.id)
+        )
+        .where(*scope_filter(scope))
+        .group_by(t.decks.c.id, t.decks.c.slug, t.decks.c.title, t.decks.c.new_per_day)
+        .order_by(t.decks.c.slug)
+    )
+    result = []
+    for row in conn.execute(query):
+        slug, title, active_n, retired, due, overdue, unseen, mastered, leeches, next_due = row[:10]
+        new_per_day, introduced = row[10], row[11]
+        result.append(
+            DeckProgress(
+                deck=slug,
+                title=title,
+                active_cards=active_n,
+                retired_cards=retired,
+                due=due,
+                overdue=overdue,
+                new_available=max(0, min(unseen, new_per_day - introduced)),
+                unseen=unseen,
+                mastered=mastered,
+                leeches=leeches,
+                next_due=next_due,
+            )
+        )
+    return result

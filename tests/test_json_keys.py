@@ -1,0 +1,160 @@
+"""One meaning per JSON key: every key any command emits is in docs/json-keys.md, and
+every ``--json`` prints exactly the ``to_json()`` of the value the front door returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import repdrill
+from conftest import DECKS, ROOT, TODAY, Cli, on
+from repdrill.cli import output
+from scripted import UNDO, ScriptedIO
+
+GLOSSARY = ROOT / "docs" / "json-keys.md"
+
+
+def documented() -> set[str]:
+    keys: set[str] = set()
+    for cell in re.findall(r"^\| ([^|]+) \|", GLOSSARY.read_text(), re.M):
+        keys.update(re.findall(r"`([a-z_0-9]+)`", cell))
+    return keys
+
+
+def keys_of(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from keys_of(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from keys_of(inner)
+
+
+@pytest.fixture
+def busy(plain_cli: Cli, tmp_path: Path) -> Cli:
+    """A database with reviews, typed answers, an undo, a retired deck and three reps."""
+    cli = plain_cli
+    assert cli("load", str(DECKS)).exit_code == 0
+    for rep in ("ana", "ben", "carla"):
+        for offset in range(4):
+            day = (TODAY + dt.timedelta(days=offset)).isoformat()
+            cli(
+                "review",
+                "price-too-high",
+                "-g",
+                "1",
+                "-a",
+                "we are the cheapest, total cost of ownership",
+                REPDRILL_USER=rep,
+                REPDRILL_TODAY=day,
+            )
+    cli("drill", "--limit", "1", input="\n2\n\nu\n\n5\n", REPDRILL_USER="ana")
+    return cli
+
+
+def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[Any]:
+    broken = write_deck("broken", raw="id: Broken\ntitle: x\ncards: []\n")
+    other = write_deck("other", ["one", "two"])
+    documents: list[Any] = []
+
+    def run(*args: str, **env: str) -> Any:
+        result = cli(*args, **env)
+        assert result.stdout.strip(), (args, result.output)
+        documents.append(json.loads(result.stdout))
+        return documents[-1]
+
+    run("status", "--json")
+    run("card", "show", "price-too-high", "--json")
+    run("card", "list", "--json")
+    run("review", "no-budget", "-g", "4", "-a", "payback in five months", "--json")
+    run("grade", "price-too-high", "-a", "not the cheapest, TCO", "--json")
+    run("load", str(other), "--json")
+    run("deck", "retire", "other", "--json")
+    run("validate", "--format", "json", str(DECKS), str(broken), str(ROOT / "teams.yaml"))
+    until = (TODAY + dt.timedelta(days=5)).isoformat()
+    run("report", "--format", "json", "--until", until)
+    run("deck", "health", "--json", REPDRILL_TODAY=until)
+    exported = cli("log", "export").stdout
+    documents += [json.loads(line) for line in exported.splitlines()]
+    lines = tmp_path / "log.jsonl"
+    lines.write_text(exported + "not json\n")
+    run("log", "import", str(lines), "--json")
+    return documents
+
+
+def library_values(db_url: str) -> list[Any]:
+    with on(db_url, TODAY, user="dev") as rd:
+        summary = rd.drill(ScriptedIO(["", 5, "", UNDO, "", 4]), limit=2)
+        undone = rd.undo(rd.review("no-budget", 2).review_id)
+        exported = rd.export_log(__import__("io").StringIO())
+    return [summary.to_json(), undone.to_json(), exported.to_json()]
+
+
+def test_every_emitted_key_is_in_the_glossary_and_no_other(
+    busy: Cli, tmp_path: Path, write_deck: Callable[..., Path]
+) -> None:
+    documents = emitted(busy, tmp_path, write_deck)
+    documents += library_values(busy.env["REPDRILL_DB"])
+    used = {key for document in documents for key in keys_of(document)}
+    glossary = documented()
+    assert sorted(used - glossary) == [], "keys missing from docs/json-keys.md"
+    assert sorted(glossary - used) == [], "keys in docs/json-keys.md that nothing emits"
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The values the CLI handed to print_json, in order."""
+    values: list[Any] = []
+    real = output.print_json
+
+    def capture(value: Any) -> None:
+        values.append(value)
+        real(value)
+
+    monkeypatch.setattr(output, "print_json", capture)
+    for module in ("cards", "decks", "drilling", "grading", "logs"):
+        monkeypatch.setattr(f"repdrill.cli.{module}.print_json", capture)
+    return values
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--json"],
+        ["card", "show", "price-too-high", "--json"],
+        ["card", "list", "--json"],
+        ["review", "no-budget", "--grade", "4", "--json"],
+        ["grade", "no-budget", "-a", "what do you spend today", "--json"],
+        ["deck", "health", "--json"],
+        ["load", str(DECKS), "--json"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_json_output_is_exactly_to_json(busy: Cli, captured: list[Any], args: list[str]) -> None:
+    result = busy(*args)
+    assert result.exit_code == 0, result.output
+    (value,) = captured
+    assert json.loads(result.stdout) == value.to_json()
+
+
+def test_report_json_is_the_report_value(busy: Cli) -> None:
+    printed = json.loads(busy("report", "--format", "json").stdout)
+    with repdrill.open(busy.env["REPDRILL_DB"], user="ana", today=TODAY) as rd:
+        value = rd.report().to_json()
+    printed.pop("generated_at")
+    value.pop("generated_at")
+    assert printed == value
+
+
+def test_status_and_card_show_match_the_api(busy: Cli) -> None:
+    with repdrill.open(busy.env["REPDRILL_DB"], user="ana", today=TODAY) as rd:
+        assert json.loads(busy("status", "--json").stdout) == rd.status().to_json()
+        shown = json.loads(busy("card", "show", "price-too-high", "--json").stdout)
+        assert shown == rd.card("price-too-high").to_json()
