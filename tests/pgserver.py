@@ -102,7 +102,8 @@ class PostgresServer:
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
         ) as conn:
-            clause = f" TEMPLATE {template}" if template else ""
+            # FILE_COPY: copying a small template's files beats WAL-logging every page.
+            clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
             conn.execute(f'CREATE DATABASE "{name}"{clause}')
         return self.url(name)
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+#: Subprocesses and real terminals: seconds each; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, Cli, card_yaml
+from conftest import DECKS, TODAY, Cli, card_yaml
 from repdrill.reports.report import week_endings
 
 DAY = dt.timedelta(days=1)
@@ -262,3 +262,24 @@ def test_report_on_an_empty_database(cli: Cli) -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["reps"] == [] and data["active_cards"] == 0
+
+
+def test_report_shows_agreement_and_missed_points(cli: Cli) -> None:
+    cli("load", str(DECKS))
+    for rep, grade in (("ana", "3"), ("ben", "5"), ("carla", "3")):
+        cli(
+            "review",
+            "price-too-high",
+            "--grade",
+            grade,
+            "--answer",
+            "TCO and cost per invoice",
+            REPDRILL_USER=rep,
+        )
+    data = json.loads(cli("report", "--format", "json").stdout)
+    reps = {r["rep"]: r for r in data["reps"]}
+    assert reps["ana"]["agreement_percent"] == 0.0 and reps["ana"]["within_one_percent"] == 100.0
+    assert reps["ben"]["mean_grade_minus_suggested"] == 3.0
+    missed = {m["key_point"] for m in data["missed_points"]}
+    assert "Harlow Logistics / $2.80" in missed
+    assert all(m["miss_percent"] == 100.0 for m in data["missed_points"])

@@ -113,9 +113,7 @@ class CardList:
         return {
             "cards": [
                 {
-                    "ref": c.ref,
-                    "deck": c.deck,
-                    "card": c.id,
+                    **c.identity(),
                     "type": c.type,
                     "tags": list(c.tags),
                     "prompt": c.prompt,
@@ -135,9 +133,7 @@ class Undone:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "ref": self.card.ref,
-            "deck": self.card.deck,
-            "card": self.card.id,
+            **self.card.identity(),
             "undoes": self.review_id,
             "interval": self.schedule.state.interval if self.schedule else 0,
             "due": iso(self.schedule.due) if self.schedule else None,

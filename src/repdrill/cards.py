@@ -49,11 +49,13 @@ class CardView:
     def ref(self) -> str:
         return f"{self.deck}/{self.id}"
 
+    def identity(self) -> dict[str, object]:
+        """How every JSON object that is about one card names it."""
+        return {"ref": self.ref, "deck": self.deck, "card": self.id}
+
     def to_json(self) -> dict[str, object]:
         return {
-            "ref": self.ref,
-            "deck": self.deck,
-            "card": self.id,
+            **self.identity(),
             "type": self.type,
             "tags": list(self.tags),
             "prompt": self.prompt,

@@ -313,9 +313,7 @@ class GradeResult:
     def to_json(self) -> dict[str, object]:
         grading = self.grading
         return {
-            "ref": self.card.ref,
-            "deck": self.card.deck,
-            "card": self.card.id,
+            **self.card.identity(),
             "suggested_grade": grading.suggested_grade if grading else None,
             "coverage": round(grading.coverage, 3) if grading else 0.0,
             "point_results": [p.to_json() for p in grading.points] if grading else [],

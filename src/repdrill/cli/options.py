@@ -40,15 +40,17 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 CardArgument = Annotated[
     str, typer.Argument(metavar="CARD", help="deck/card, or a card id that only one deck uses.")
 ]
+
+
+def date_option(flag: str, help: str) -> object:
+    """A ``YYYY-MM-DD`` option, parsed into a date (or a usage error)."""
+    return typer.Option(
+        flag, metavar="YYYY-MM-DD", parser=parse_date, help=help, show_default=False
+    )
+
+
 SinceOption = Annotated[
-    dt.date | None,
-    typer.Option(
-        "--since",
-        metavar="YYYY-MM-DD",
-        parser=parse_date,
-        help="Only reviews on or after this day.",
-        show_default=False,
-    ),
+    dt.date | None, date_option("--since", "Only reviews on or after this day.")
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from repdrill.cli.context import repdrill_of
-from repdrill.cli.options import DeckOption, RepOption, TagOption, parse_date
+from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
 from repdrill.cli.output import out_console
 from repdrill.errors import RepdrillError
 
@@ -55,24 +55,10 @@ def report(
         ),
     ] = None,
     since: Annotated[
-        dt.date | None,
-        typer.Option(
-            "--since",
-            metavar="YYYY-MM-DD",
-            parser=parse_date,
-            help="First day of the period (default: 12 weeks back).",
-            show_default=False,
-        ),
+        dt.date | None, date_option("--since", "First day of the period (default: 12 weeks back).")
     ] = None,
     until: Annotated[
-        dt.date | None,
-        typer.Option(
-            "--until",
-            metavar="YYYY-MM-DD",
-            parser=parse_date,
-            help="Last day of the period (default: today).",
-            show_default=False,
-        ),
+        dt.date | None, date_option("--until", "Last day of the period (default: today).")
     ] = None,
     by: Annotated[
         MatrixOption, typer.Option("--by", help="Mastery matrix columns: tags or decks.")

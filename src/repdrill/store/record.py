@@ -94,9 +94,7 @@ class Recorded:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "ref": self.card.ref,
-            "deck": self.card.deck,
-            "card": self.card.id,
+            **self.card.identity(),
             "review_id": self.review_id,
             "kind": self.kind.value,
             "grade": self.grade,
