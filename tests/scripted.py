@@ -6,7 +6,16 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from repdrill import DrillAction, GradeChoice, Grading, QueueItem, Recorded, Summary
+from repdrill import (
+    DrillAction,
+    GradeChoice,
+    Grading,
+    Hold,
+    QueueItem,
+    Recorded,
+    SessionPlan,
+    Summary,
+)
 from repdrill.config import Clock
 
 
@@ -20,6 +29,8 @@ class ScriptedIO:
     gradings: list[Grading | None] = field(default_factory=list)
     summary: Summary | None = None
     nothing: tuple[dt.date | None, dt.date] | None = None
+    on_hold: Hold | None = None
+    plan: SessionPlan | None = None
     interrupt_after: int | None = None
 
     def _next(self) -> str | GradeChoice | None:
@@ -27,8 +38,14 @@ class ScriptedIO:
             raise KeyboardInterrupt
         return self.script.pop(0) if self.script else None
 
-    def nothing_due(self, next_due: dt.date | None, today: dt.date) -> None:
+    def show_plan(self, plan: SessionPlan) -> None:
+        self.plan = plan
+
+    def nothing_due(
+        self, next_due: dt.date | None, today: dt.date, on_hold: Hold | None = None
+    ) -> None:
         self.nothing = (next_due, today)
+        self.on_hold = on_hold
 
     def show_prompt(self, item: QueueItem, position: int, total: int) -> None:
         self.shown.append(f"{item.card.id}:{item.kind.value}:{position}/{total}")

@@ -81,6 +81,9 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     until = (TODAY + dt.timedelta(days=5)).isoformat()
     run("report", "--format", "json", "--until", until)
     run("deck", "health", "--json", REPDRILL_TODAY=until)
+    run("due", "--json")
+    run("config", "list", "--json")
+    run("hold", "--until", until, "--json")
     exported = cli("log", "export").stdout
     documents += [json.loads(line) for line in exported.splitlines()]
     lines = tmp_path / "log.jsonl"
@@ -91,10 +94,19 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
 
 def library_values(db_url: str) -> list[Any]:
     with on(db_url, TODAY, user="dev") as rd:
-        summary = rd.drill(ScriptedIO(["", 5, "", UNDO, "", 4]), limit=2)
+        io = ScriptedIO(["", 5, "", UNDO, "", 4])
+        summary = rd.drill(io, limit=2)
         undone = rd.undo(rd.review("no-budget", 2).review_id)
         exported = rd.export_log(__import__("io").StringIO())
-    return [summary.to_json(), undone.to_json(), exported.to_json()]
+        prep = rd.prep(ScriptedIO(["total cost", 3]), tag="competitor:acme")
+    assert io.plan is not None
+    return [
+        summary.to_json(),
+        undone.to_json(),
+        exported.to_json(),
+        io.plan.to_json(),
+        prep.to_json(),
+    ]
 
 
 def test_every_emitted_key_is_in_the_glossary_and_no_other(

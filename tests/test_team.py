@@ -26,7 +26,7 @@ def _spawn_drill(db_url: str, rep: str, cards: int) -> subprocess.Popen[str]:
         "NO_COLOR": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "repdrill", "drill", "--new", str(cards)],
+        [sys.executable, "-m", "repdrill", "drill", "--new", str(cards), "--minutes", "60"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 
 from conftest import DECKS, TODAY
@@ -17,24 +18,43 @@ COLOUR = re.compile(r"\x1b\[[\d;]*(?:3[0-7]|38|9[0-7])[;m]")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 
-def spawn(db: Path, *args: str) -> pexpect.spawn:
+def spawn(db: Path, *args: str, size: tuple[int, int] = (40, 100)) -> pexpect.spawn:
+    rows, columns = size
     env = {
         **os.environ,
         "REPDRILL_DB": str(db),
         "REPDRILL_USER": "ana",
         "REPDRILL_TODAY": TODAY.isoformat(),
-        "COLUMNS": "100",
-        "LINES": "40",
     }
-    env.pop("NO_COLOR", None)
+    for name in ("NO_COLOR", "COLUMNS", "LINES"):
+        env.pop(name, None)
     return pexpect.spawn(
         sys.executable,
         ["-m", "repdrill", *args],
         env=env,
         encoding="utf-8",
         timeout=30,
-        dimensions=(40, 100),
+        dimensions=(rows, columns),
     )
+
+
+class Screen:
+    """What a terminal of this size shows, fed from everything the child wrote."""
+
+    def __init__(self, child: pexpect.spawn, rows: int, columns: int) -> None:
+        self.child = child
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.Stream(self.screen)
+        child.logfile_read = self
+
+    def write(self, data: str) -> None:
+        self.stream.feed(data)
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
 
 
 def card_show(db: Path, card: str) -> dict[str, object]:
@@ -102,3 +122,53 @@ def test_colour_on_a_terminal_and_not_with_no_color(tmp_path: Path) -> None:
     env_child.expect(pexpect.EOF)
     assert "ana" in env_child.before
     assert not COLOUR.search(env_child.before)  # NO_COLOR: styles may stay, colours go
+
+
+@pytest.mark.parametrize("size", [(24, 80), (40, 120)], ids=["80x24", "120x40"])
+def test_answer_model_answer_key_points_and_prompt_share_one_screen(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    rows, columns = size
+    db = tmp_path / "screen.db"
+    loading = spawn(db, "load", str(DECKS))
+    loading.expect(pexpect.EOF)
+    child = spawn(db, "drill", size=size)
+    screen = Screen(child, rows, columns)
+    child.expect("Your answer")
+    answer = "fair question, what does the acme quote include? total cost of ownership"
+    child.sendline(answer)
+    child.expect(r"\(0-5")
+    shown = screen.text()
+    assert f"head): {answer[:30]}" in shown  # the rep's own words
+    assert "That's a fair question" in shown  # the start of the model answer
+    assert "✓ total cost of ownership" in shown and "✗ cost per invoice" in shown
+    assert "Suggested grade" in shown
+    assert shown.rstrip().endswith("? = scale):")  # the prompt, on the same screen
+    assert len(shown.splitlines()) <= rows
+    if rows == 24:
+        # Compact: the whole answer and why it works are one key away.
+        assert "Why it works" not in shown and "e = explain" in shown
+        child.sendline("e")
+        child.expect("Why it works")
+        child.expect(r"\(0-5")
+    child.sendline("")  # Enter takes the suggested grade
+    child.expect("Card 2 of")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_enter_without_a_suggestion_asks_again_with_the_scale(tmp_path: Path) -> None:
+    db = tmp_path / "enter.db"
+    child = spawn(db, "drill", str(DECKS), "--limit", "1")
+    child.expect("Your answer")
+    child.sendline("")  # answered in the head: nothing to suggest
+    child.expect(r"\(0-5")
+    child.sendline("")
+    child.expect("Type a grade from 0 to 5")
+    child.expect("complete blackout")
+    assert "is not a grade" not in child.before
+    child.sendline("4")
+    child.expect("Session done")
+    child.expect(pexpect.EOF)
+    child.close()

@@ -26,6 +26,14 @@ _HOMES = {
     "CardDetail": "repdrill.app",
     "CardList": "repdrill.app",
     "Undone": "repdrill.app",
+    "HoldStatus": "repdrill.app",
+    "Settings": "repdrill.app",
+    "Nudge": "repdrill.cards",
+    "Hold": "repdrill.store.reps",
+    "SessionPlan": "repdrill.drill",
+    "MissedPoint": "repdrill.drill",
+    "Plan": "repdrill.schedule.pacing",
+    "Estimate": "repdrill.schedule.pacing",
     "CardView": "repdrill.cards",
     "HistoryEntry": "repdrill.cards",
     "Scope": "repdrill.cards",
@@ -79,6 +87,7 @@ __all__ = [
     "DrillAction",
     "DrillIO",
     "EmptyScope",
+    "Estimate",
     "Exported",
     "GradeChoice",
     "GradeError",
@@ -86,11 +95,16 @@ __all__ = [
     "Grading",
     "HealthReport",
     "HistoryEntry",
+    "Hold",
+    "HoldStatus",
     "ImportResult",
     "InvalidInput",
     "LineProblem",
     "LoadResult",
+    "MissedPoint",
     "NotFound",
+    "Nudge",
+    "Plan",
     "PointResult",
     "Problem",
     "QueueItem",
@@ -105,6 +119,8 @@ __all__ = [
     "SM2State",
     "Schedule",
     "Scope",
+    "SessionPlan",
+    "Settings",
     "Status",
     "Summary",
     "Undone",
@@ -129,10 +145,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from repdrill.app import CardDetail, CardList, Repdrill, Undone, open
-    from repdrill.cards import CardView, HistoryEntry, Scope
+    from repdrill.app import CardDetail, CardList, HoldStatus, Repdrill, Settings, Undone, open
+    from repdrill.cards import CardView, HistoryEntry, Nudge, Scope
     from repdrill.decks.validate import Validation
-    from repdrill.drill import DrillAction, DrillIO, GradeChoice, QueueItem, QueueKind, Summary
+    from repdrill.drill import (
+        DrillAction,
+        DrillIO,
+        GradeChoice,
+        MissedPoint,
+        QueueItem,
+        QueueKind,
+        SessionPlan,
+        Summary,
+    )
     from repdrill.errors import (
         AmbiguousCard,
         ConfigError,
@@ -149,9 +174,11 @@ if TYPE_CHECKING:
     from repdrill.grading import GradeResult, Grading, PointResult
     from repdrill.reports.health import DeckHealth, HealthReport
     from repdrill.reports.report import Report
+    from repdrill.schedule.pacing import Estimate, Plan
     from repdrill.schedule.replay import ReviewKind, Schedule
     from repdrill.schedule.sm2 import SM2State
     from repdrill.store.load import DeckChanges, LoadResult, Retired
     from repdrill.store.log import Exported, ImportResult, LineProblem
     from repdrill.store.record import Recorded
+    from repdrill.store.reps import Hold
     from repdrill.store.standing import DeckProgress, Status

@@ -1,7 +1,8 @@
 """Entry point for the ``repdrill`` command and ``python -m repdrill``.
 
-``--version`` is answered before Typer is imported: it is the one question a
-tool should answer instantly, and scripts ask it often.
+``--version`` and ``due`` are answered before Typer is imported: the first is
+the one question a tool should answer instantly, the second runs in shell
+prompts (:mod:`repdrill.nudge`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ def main() -> None:
 
         print(f"repdrill {__version__}")
         return
+    if "due" in sys.argv[1:]:
+        from repdrill.nudge import fast_main
+
+        status = fast_main(sys.argv[1:])
+        if status is not None:
+            raise SystemExit(status)
     from repdrill.cli import main as cli_main
 
     cli_main()

@@ -18,13 +18,13 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from repdrill import config
-from repdrill.cards import CardView, HistoryEntry, Names, Scope, iso, names_of
+from repdrill.cards import CardView, HistoryEntry, Names, Nudge, Scope, iso, names_of
 from repdrill.errors import RepdrillError, RetiredCard
 from repdrill.schedule.replay import Schedule
 from repdrill.schedule.rules import is_leech, is_mastered
@@ -32,7 +32,7 @@ from repdrill.schedule.sm2 import SM2State
 
 if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
-    from repdrill.drill import DrillIO, Summary
+    from repdrill.drill import DrillIO, DrillSession, Summary
     from repdrill.grading import GradeResult
     from repdrill.reports.health import HealthReport
     from repdrill.reports.report import MatrixBy, Report
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
     from repdrill.store.record import Recorded
+    from repdrill.store.reps import Hold
     from repdrill.store.standing import Status
 
 PathArg = str | os.PathLike[str]
@@ -121,6 +122,31 @@ class CardList:
                 for c in self.cards
             ]
         }
+
+
+@dataclass(frozen=True, slots=True)
+class HoldStatus:
+    """A rep's hold after ``hold`` or ``hold --clear`` (``None``: not on hold)."""
+
+    rep: str
+    hold: Hold | None
+
+    def to_json(self) -> dict[str, object]:
+        hold = self.hold.to_json() if self.hold else {"on_hold_from": None, "on_hold_until": None}
+        return {"rep": self.rep, **hold}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """A rep's own settings, kept in the database."""
+
+    rep: str
+    daily_minutes: int
+    default: bool
+    hold: Hold | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"rep": self.rep, "daily_minutes": self.daily_minutes, "default": self.default}
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +288,7 @@ class Repdrill:
 
     def status(self, *, deck: Names = None, tag: Names = None) -> Status:
         """What is due, new and mastered in each deck, and the rep's days met."""
-        from repdrill.store import read
+        from repdrill.store import read, reps
         from repdrill.store.standing import Status, deck_progress
 
         scope = Scope.of(deck, tag)
@@ -272,7 +298,11 @@ class Repdrill:
             rep = read.rep_id(conn, self.user)
             decks = deck_progress(conn, rep, self.today, scope)
             met = read.days_met(conn, rep, self.today)
-        return Status(self.user, self.today, met, tuple(decks))
+            hold = reps.current_hold(conn, rep, self.today)
+            minutes = reps.daily_minutes(conn, rep)
+        if hold is not None and hold.covers(self.today):
+            decks = [replace(d, due=0, overdue=0, new_available=0) for d in decks]
+        return Status(self.user, self.today, met, tuple(decks), hold, minutes)
 
     def grade(self, card: str, answer: str) -> GradeResult:
         """Grade a typed answer against a card's key points; records nothing."""
@@ -293,30 +323,122 @@ class Repdrill:
         tag: Names = None,
         new: int | None = None,
         limit: int | None = None,
+        minutes: int | None = None,
         cram: bool = False,
     ) -> Summary:
-        """Run a drill (or, with ``cram``, practice outside the schedule) through ``io``.
+        """Run today's drill through ``io``, cut to the rep's daily budget.
 
-        Each grade is committed before the next card is shown.
+        ``minutes`` replaces the rep's budget for this session. With ``cram``,
+        every card in scope is practised in deck order and the schedule is
+        untouched (no budget). Each grade is committed before the next card is
+        shown.
         """
         from repdrill.drill import DrillSession
+
+        return self._session(
+            DrillSession,
+            io,
+            scope=Scope.of(deck, tag),
+            new_cards=new,
+            limit=limit,
+            minutes=minutes,
+            cram=cram,
+            paced=not cram,
+        )
+
+    def prep(
+        self, io: DrillIO, *, deck: Names = None, tag: Names = None, minutes: int | None = None
+    ) -> Summary:
+        """Practise before a call: the cards in scope, weakest first, within ``minutes``.
+
+        Logged as cram, so the schedule is untouched. The summary's ``missed``
+        lists the key points the rep missed, to remember.
+        """
+        from repdrill.drill import DrillSession
+        from repdrill.store.queue import prep_card_ids
+
+        return self._session(
+            DrillSession,
+            io,
+            scope=Scope.of(deck, tag),
+            minutes=minutes,
+            cram=True,
+            picker=prep_card_ids,
+        )
+
+    def _session(self, session: type[DrillSession], io: DrillIO, **options: Any) -> Summary:
         from repdrill.grading import grade_answer
         from repdrill.store import read
 
-        scope = Scope.of(deck, tag)
+        if options.get("minutes") is not None:
+            from repdrill.store.reps import check_minutes
+
+            check_minutes(options["minutes"])
         with self.database.transaction() as conn:
-            read.check_scope(conn, scope)
-        session = DrillSession(
-            db=self.database,
-            rep_name=self.user,
-            clock=self.clock,
-            scope=scope,
-            new_cards=new,
-            limit=limit,
-            cram=cram,
-            grader=grade_answer,
+            read.check_scope(conn, options["scope"])
+        drill = session(
+            db=self.database, rep_name=self.user, clock=self.clock, grader=grade_answer, **options
         )
-        return session.run(io)
+        return drill.run(io)
+
+    # -- the rep's own settings --------------------------------------------------
+    def due(self) -> Nudge:
+        """Reviews due and new cards waiting: what ``repdrill due`` prints."""
+        from repdrill.store import read, reps
+        from repdrill.store.standing import deck_progress
+
+        with self.database.transaction() as conn:
+            rep = read.rep_id(conn, self.user)
+            hold = reps.current_hold(conn, rep, self.today)
+            if hold is not None and hold.covers(self.today):
+                return Nudge(self.user, self.today, 0, 0, hold.ends_on)
+            due = read.due_count(conn, rep, self.today) if rep is not None else 0
+            new = sum(d.new_available for d in deck_progress(conn, rep, self.today))
+        return Nudge(self.user, self.today, due, new)
+
+    def hold(self, until: dt.date, *, start: dt.date | None = None) -> HoldStatus:
+        """Go on hold (time off) from ``start`` (today) through ``until``.
+
+        Nothing is due on hold and hold days count as days met. Afterwards
+        the cards that fell due come back spread over the following days by
+        the daily budget, most overdue first; intervals are not shortened.
+        """
+        from repdrill.store import read, reps
+
+        with self.database.transaction(write=True) as conn:
+            rep = read.ensure_rep(conn, self.user, self.clock.now())
+            hold = reps.Hold(start or self.today, until)
+            reps.set_hold(conn, rep, hold, self.today, self.clock.now())
+        return HoldStatus(self.user, hold)
+
+    def clear_hold(self) -> HoldStatus:
+        """End the current hold (days already on hold stay counted) and drop planned ones."""
+        from repdrill.store import read, reps
+
+        with self.database.transaction(write=True) as conn:
+            rep = read.rep_id(conn, self.user)
+            if rep is not None:
+                reps.clear_hold(conn, rep, self.today)
+        return HoldStatus(self.user, None)
+
+    def settings(self) -> Settings:
+        """The rep's settings: the daily budget in minutes."""
+        from repdrill.store import read, reps
+
+        with self.database.transaction() as conn:
+            rep = read.rep_id(conn, self.user)
+            minutes = reps.daily_minutes(conn, rep)
+            hold = reps.current_hold(conn, rep, self.today)
+        return Settings(self.user, minutes, minutes == reps.DEFAULT_DAILY_MINUTES, hold)
+
+    def set_daily_minutes(self, minutes: int | None) -> Settings:
+        """Set the rep's daily budget (``None``: back to the default); it follows the rep."""
+        from repdrill.store import read, reps
+
+        with self.database.transaction(write=True) as conn:
+            rep = read.ensure_rep(conn, self.user, self.clock.now())
+            reps.set_daily_minutes(conn, rep, minutes, self.clock.now())
+        return self.settings()
 
     # -- managers and authors ------------------------------------------------------
     def report(

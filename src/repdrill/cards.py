@@ -126,3 +126,32 @@ def names_of(value: Names) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Nudge:
+    """What ``repdrill due`` says: reviews due and new cards waiting, in one line."""
+
+    rep: str
+    today: dt.date
+    due: int
+    new: int
+    on_hold_until: dt.date | None = None
+
+    def line(self, template: str | None = None) -> str:
+        """``3 due, 5 new`` (nothing when there is nothing), or ``template`` filled in."""
+        if template is not None:
+            return template.format(due=self.due, new=self.new, rep=self.rep)
+        parts = [f"{self.due} due"] if self.due else []
+        if self.new:
+            parts.append(f"{self.new} new")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rep": self.rep,
+            "today": iso(self.today),
+            "due_cards": self.due,
+            "new_available": self.new,
+            "on_hold_until": iso(self.on_hold_until),
+        }

@@ -86,12 +86,13 @@ def main_options(
 
 
 def _register() -> None:
-    from repdrill.cli import cards, decks, drilling, grading, logs, reports
+    from repdrill.cli import cards, decks, drilling, grading, logs, rep, reports
 
     decks.register(app)
     grading.register(app)
     drilling.register(app)
     cards.register(app)
+    rep.register(app)
     reports.register(app)
     logs.register(app)
 

@@ -60,7 +60,20 @@ def _print_status(standing: Status) -> None:
             "now" if p.due else (p.next_due.isoformat() if p.next_due else "-"),
         )
     console.print(table)
-    console.print(f"Days met in the last {standing.days_met_window}: [bold]{standing.days_met}[/]")
+    if standing.on_hold and standing.hold is not None:
+        console.print(
+            f"[green]On hold through {standing.hold.ends_on.isoformat()}[/]: nothing is due; "
+            "days on hold count as days met."
+        )
+    elif standing.hold is not None:
+        console.print(
+            f"On hold from {standing.hold.starts_on.isoformat()} "
+            f"through {standing.hold.ends_on.isoformat()}."
+        )
+    console.print(
+        f"Days met in the last {standing.days_met_window}: [bold]{standing.days_met}[/]"
+        f" · daily budget {standing.daily_minutes} min"
+    )
     if standing.due or standing.new_available:
         console.print("Drill now: [bold]repdrill drill[/]")
 

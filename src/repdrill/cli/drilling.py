@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,6 +28,17 @@ LimitOption = Annotated[
     int | None,
     typer.Option("--limit", min=1, metavar="N", help="Take at most N cards at the start."),
 ]
+MinutesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--minutes",
+        "-m",
+        min=1,
+        max=600,
+        metavar="N",
+        help="Time budget for this session in minutes (default: yours, see 'config').",
+    ),
+]
 
 
 def drill(
@@ -45,19 +56,23 @@ def drill(
         ),
     ] = None,
     limit: LimitOption = None,
+    minutes: MinutesOption = None,
 ) -> None:
-    """Drill what is due today: reviews first (most overdue first), then new cards.
+    """Drill what is due today, cut to your daily time budget (10 minutes unless set).
 
-    For each card: read the prompt, type your answer (or press Enter to answer in
-    your head), compare with the model answer, and grade yourself 0-5. A card
-    graded below 4 comes back later in the session. Each grade is saved before
-    the next card appears; "u" undoes the previous grade, "q" or Ctrl-D stops.
+    Reviews come first (most overdue first), then new cards while the budget
+    allows; reviews that do not fit wait for tomorrow. For each card: read the
+    prompt, type your answer (or press Enter to answer in your head), compare
+    with the model answer, and grade yourself 0-5. A card graded below 4 comes
+    back later in the session. Each grade is saved before the next card
+    appears; "e" shows the whole answer, "u" undoes the previous grade, "q" or
+    Ctrl-D stops.
 
-    Example: repdrill drill decks/
+    Example: repdrill drill decks/ --minutes 15
     """
     rd = repdrill_of(ctx)
     decks = _load_first(rd, paths, deck) if paths else deck
-    _run(rd, deck=decks, tag=tag, new=new, limit=limit, cram=False)
+    _run(rd, deck=decks, tag=tag, new=new, limit=limit, minutes=minutes)
 
 
 def _load_first(rd: Repdrill, paths: list[Path], wanted: list[str] | None) -> list[str]:
@@ -79,20 +94,11 @@ def _load_first(rd: Repdrill, paths: list[Path], wanted: list[str] | None) -> li
     return decks
 
 
-def _run(
-    rd: Repdrill,
-    *,
-    deck: list[str] | None,
-    tag: list[str] | None,
-    new: int | None,
-    limit: int | None,
-    cram: bool,
-) -> None:
+def _run(rd: Repdrill, *, prep: bool = False, **options: Any) -> None:
     from repdrill.cli.terminal import TerminalIO
 
-    summary = rd.drill(
-        TerminalIO(out_console()), deck=deck, tag=tag, new=new, limit=limit, cram=cram
-    )
+    io = TerminalIO(out_console())
+    summary = rd.prep(io, **options) if prep else rd.drill(io, **options)
     if summary.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
@@ -103,14 +109,34 @@ def cram(
     tag: TagOption = None,
     limit: LimitOption = None,
 ) -> None:
-    """Practise a subset before a call, without touching your schedule.
+    """Practise a subset, without touching your schedule.
 
-    Every active card in the selection is shown, in deck order; grades are logged
-    as cram and never change SM-2 state or due dates.
+    Every active card in the selection is shown, in deck order (due or not, new
+    or not); a card graded below 4 comes back later in the session, as in the
+    drill. Grades are logged as cram and never change SM-2 state or due dates.
+    To practise your weakest cards first within a time budget, use prep.
 
     Example: repdrill cram --tag competitor:acme
     """
-    _run(repdrill_of(ctx), deck=deck, tag=tag, new=None, limit=limit, cram=True)
+    _run(repdrill_of(ctx), deck=deck, tag=tag, limit=limit, cram=True)
+
+
+def prep(
+    ctx: typer.Context,
+    tag: TagOption = None,
+    deck: DeckOption = None,
+    minutes: MinutesOption = None,
+) -> None:
+    """Prepare for a meeting: the cards it needs, your weakest first, in a few minutes.
+
+    Lapsed and failed cards come first, then cards you find hard (low easiness),
+    then cards whose key points you have missed, then cards you have never seen.
+    Grades are logged as cram: your schedule is untouched. The session ends with
+    the key points you missed, to remember.
+
+    Example: repdrill prep --tag competitor:acme --tag persona:cfo --minutes 10
+    """
+    _run(repdrill_of(ctx), prep=True, deck=deck, tag=tag, minutes=minutes)
 
 
 def review(
@@ -162,3 +188,4 @@ def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Reps")(drill)
     app.command(rich_help_panel="Reps")(review)
     app.command(rich_help_panel="Reps")(cram)
+    app.command(rich_help_panel="Reps")(prep)

@@ -3,6 +3,12 @@
 The same class serves a terminal and a pipe: it reads one line per prompt,
 so a scripted session feeds the answer, then the grade, line by line; end of
 input ends the session with every grade so far kept.
+
+When the whole card would not fit the terminal (an 80x24 window) the layout
+is compact: each card starts on a fresh screen, and after the answer the rep's
+own words, the start of the model answer, every key point hit or missed and
+the grade prompt fit on one screen together; ``e`` shows the whole answer and
+why it works. When it fits (a tall terminal), everything is shown at once.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, Summary
+from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, SessionPlan, Summary
 from repdrill.grading import Grading
 from repdrill.schedule.replay import ReviewKind
 from repdrill.schedule.rules import is_correct, needs_redrill
@@ -23,13 +29,18 @@ from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
     from repdrill.store.record import Recorded
+    from repdrill.store.reps import Hold
 
 _KIND_LABEL = {
     QueueKind.REVIEW: "review",
     QueueKind.NEW: "new card",
     QueueKind.REDRILL: "again",
-    QueueKind.CRAM: "cram",
+    QueueKind.CRAM: "practice",
 }
+#: Lines the compact answer screen needs besides the model answer's own lines.
+_COMPACT_FIXED = 14
+#: Lines around the panels of the full layout: the answer line, prompt and margins.
+_FULL_EXTRA = 6
 
 
 class TerminalIO:
@@ -38,8 +49,27 @@ class TerminalIO:
     def __init__(self, console: Console, *, echo: bool | None = None) -> None:
         self.console = console
         self._shown_scale = False
+        self._item: QueueItem | None = None
+        self._compact = False
+        #: Lines a compact screen shows again after clearing: the plan, the last grade.
+        self._carry: list[Text] = []
         # Piped input is not echoed by a terminal: echo it so a transcript reads well.
         self._echo = (not sys.stdin.isatty()) if echo is None else echo
+
+    @property
+    def compact(self) -> bool:
+        """Whether the card on screen uses the compact layout (it would not fit whole)."""
+        return self._compact
+
+    def _needs_compact(self, item: QueueItem) -> bool:
+        """The whole card, its answer panel and the grade prompt would overflow the screen."""
+        width = self.console.width
+        options = self.console.options.update(width=width)
+        lines = len(self.console.render_lines(self._prompt_panel(item, full=True), options))
+        lines += len(self.console.render_lines(self._answer_panel(item, None), options))
+        lines += len(item.card.key_points) and 3  # the suggested grade, when graded
+        lines += 0 if self._shown_scale else len(GRADE_MEANINGS)
+        return lines + _FULL_EXTRA > self.console.size.height
 
     # -- reading -------------------------------------------------------------
     def _read(self, prompt: str) -> str | None:
@@ -53,17 +83,19 @@ class TerminalIO:
         return line
 
     def read_answer(self) -> str | None:
-        return self._read("[bold]Your answer[/] (or Enter to answer in your head): ")
+        return self._read("[bold]Your answer[/] (Enter: answer in your head): ")
 
     def read_grade(self, *, can_undo: bool, suggested: int | None) -> GradeChoice | None:
-        if not self._shown_scale:
+        if not self._shown_scale and not self.compact:
             self._print_scale()
         hints = ["0-5"]
         if suggested is not None:
             hints.append(f"Enter = {suggested}")
+        if self.compact:
+            hints.append("e = explain")
         if can_undo:
-            hints.append("u = undo previous")
-        hints.append("q = stop")
+            hints.append("u = undo")
+        hints += ["q = stop", "? = scale"]
         prompt = f"[bold]Grade[/] ({', '.join(hints)}): "
         while True:
             line = self._read(prompt)
@@ -79,15 +111,23 @@ class TerminalIO:
                     return DrillAction.UNDO
                 self.console.print("[yellow]Nothing to undo yet in this session.[/]")
                 continue
-            if choice in {"?", "h", "help"}:
+            if choice in {"e", "explain"}:
+                self._explain()
+                continue
+            if choice in {"", "?", "h", "help"}:
+                if choice == "":
+                    self.console.print("[yellow]Type a grade from 0 to 5:[/]")
                 self._print_scale()
                 continue
             if choice.isdigit() and int(choice) in GRADE_MEANINGS:
                 return int(choice)
             self.console.print(
-                f"[yellow]'{line.strip()}' is not a grade.[/] Type a number from 0 to 5"
-                + (", u to undo" if can_undo else "")
-                + " or q to stop (? shows the scale)."
+                Text.assemble(
+                    (f"'{line.strip()}' is not a grade.", "yellow"),
+                    " Type a number from 0 to 5"
+                    + (", u to undo" if can_undo else "")
+                    + " or q to stop (? shows the scale).",
+                )
             )
 
     def _print_scale(self) -> None:
@@ -99,9 +139,33 @@ class TerminalIO:
             lines.append(f"  {GRADE_MEANINGS[grade]}\n")
         self.console.print(lines, end="")
 
+    def _explain(self) -> None:
+        """The whole model answer, why it works and its source (``e``)."""
+        if self._item is None:
+            return
+        card = self._item.card
+        parts: list[Text] = [Text(card.answer.strip())]
+        if card.explanation:
+            parts += [Text("\nWhy it works", style="bold"), Text(card.explanation.strip())]
+        if card.source:
+            parts.append(Text(f"\nSource: {card.source}", style="dim"))
+        self.console.print(Panel(Group(*parts), title="Model answer", border_style="green"))
+
     # -- showing -------------------------------------------------------------
-    def nothing_due(self, next_due: dt.date | None, today: dt.date) -> None:
-        if next_due is None:
+    def show_plan(self, plan: SessionPlan) -> None:
+        text = _plan_line(plan)
+        self._carry.append(text)
+        self.console.print(text)
+
+    def nothing_due(
+        self, next_due: dt.date | None, today: dt.date, on_hold: Hold | None = None
+    ) -> None:
+        if on_hold is not None:
+            self.console.print(
+                f"[green]On hold through {on_hold.ends_on.isoformat()}:[/] nothing is due. "
+                "cram and prep still work; 'repdrill hold --clear' ends the hold."
+            )
+        elif next_due is None:
             self.console.print("[green]Nothing due and no new cards left today.[/] Well done.")
         else:
             self.console.print(
@@ -110,116 +174,196 @@ class TerminalIO:
             )
 
     def show_prompt(self, item: QueueItem, position: int, total: int) -> None:
-        card = item.card
-        details = Text(" · ".join(x for x in [card.ref, card.type, " ".join(card.tags)] if x))
-        details.stylize("dim")
-        self.console.print()
+        self._item = item
+        self._compact = self._needs_compact(item)
+        if self._compact and self.console.is_terminal:
+            self.console.clear()
+            for line in self._carry:
+                self.console.print(line)
+        else:
+            self.console.print()
+        self._carry = []
         self.console.print(
-            Panel(
-                Group(Text(card.prompt), details),
-                title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
-                border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
-            )
+            self._prompt_panel(item, full=not self._compact, title=(position, total))
+        )
+
+    def _prompt_panel(
+        self, item: QueueItem, *, full: bool, title: tuple[int, int] = (1, 1)
+    ) -> Panel:
+        card = item.card
+        shown = [card.ref, card.type or "", " ".join(card.tags)] if full else [card.ref]
+        details = Text(" · ".join(x for x in shown if x), style="dim")
+        details.truncate(self.console.width - 4, overflow="ellipsis")
+        position, total = title
+        return Panel(
+            Group(Text(card.prompt.strip()), details),
+            title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
+            border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
         )
 
     def show_answer(self, item: QueueItem, answer: str, grading: Grading | None) -> None:
+        if self.compact:
+            self._show_answer_compact(item, grading)
+        else:
+            self.console.print(self._answer_panel(item, grading))
+
+    def _answer_panel(self, item: QueueItem, grading: Grading | None) -> Panel:
         card = item.card
-        parts: list[Text | str] = [Text(card.answer)]
+        parts: list[Text] = [Text(card.answer.strip())]
         if card.key_points:
             parts.append(Text("\nKey points", style="bold"))
-            parts.extend(_points(card.key_points, grading))
+            parts.extend(_points(card.key_points, grading, self.console.width - 4, cut=False))
         if grading is not None:
             parts.extend(_grading_lines(grading))
         if card.explanation:
             parts.append(Text("\nWhy it works", style="bold"))
-            parts.append(Text(card.explanation))
+            parts.append(Text(card.explanation.strip()))
         if card.source:
             parts.append(Text(f"\nSource: {card.source}", style="dim"))
+        return Panel(Group(*parts), title="Model answer", border_style="green")
+
+    def _show_answer_compact(self, item: QueueItem, grading: Grading | None) -> None:
+        card = item.card
+        width = self.console.width - 4
+        flags = len(grading.red_flags_hit) if grading else 0
+        room = self.console.size.height - _COMPACT_FIXED - len(card.key_points) - flags
+        answer = Text(card.answer.strip())
+        lines = answer.wrap(self.console, width)
+        shown = Text("\n").join(lines[: max(2, room)])
+        if len(lines) > max(2, room):
+            shown.append(" …", style="dim")
+            shown.append("  (e: the whole answer and why it works)", style="dim")
+        parts: list[Text] = [shown]
+        parts.extend(_points(card.key_points, grading, width, cut=True))
+        if grading is not None:
+            parts.extend(_grading_lines(grading, compact=True))
         self.console.print(Panel(Group(*parts), title="Model answer", border_style="green"))
 
     def show_recorded(self, recorded: Recorded) -> None:
+        note = Text(style="dim")
         if recorded.kind is ReviewKind.CRAM:
-            self.console.print("[dim]Saved as cram practice; your schedule is unchanged.[/]")
+            note.append("Saved as practice; your schedule is unchanged.")
         elif recorded.kind is ReviewKind.REDRILL:
-            self.console.print(
-                "[dim]Saved as a re-drill; the schedule was set by today's first grade.[/]"
-            )
-        elif recorded.after is not None:
-            days = recorded.after.state.interval
+            note.append("Saved as a re-drill; today's first grade set the schedule.")
+        elif recorded.due is not None:
+            days = recorded.interval
             when = "tomorrow" if days == 1 else f"in {days} days"
-            self.console.print(
-                f"[dim]Saved. Next review {when} ({recorded.after.due.isoformat()}).[/]"
-            )
+            note.append(f"Saved. Next review {when} ({recorded.due.isoformat()}).")
+        if needs_redrill(recorded.grade):
+            note.append(" It comes back later in this session.")
+        self.console.print(note)
+        self._carry.append(Text.assemble((f"{recorded.card.ref}: ", "dim"), note))
         if recorded.newly_mastered:
             self.console.print(
                 "[bold green]Mastered![/] This card now comes back only every few weeks."
             )
         elif recorded.lost_mastery:
             self.console.print("[yellow]This one slipped; it will come back tomorrow.[/]")
-        if needs_redrill(recorded.grade):
-            self.console.print("[dim]It will come back later in this session.[/]")
 
     def show_undone(self, item: QueueItem) -> None:
-        self.console.print(f"[yellow]Undone:[/] the grade of {item.card.ref}. Grade it again.")
+        self.console.print(
+            Text.assemble(("Undone:", "yellow"), f" the grade of {item.card.ref}. Grade it again.")
+        )
 
     def show_summary(self, summary: Summary) -> None:
         lines = Text()
         if summary.interrupted:
             lines.append("Stopped. Every grade given is saved.\n", style="yellow")
         lines.append(f"Cards drilled: {summary.cards}")
-        if summary.grades != summary.cards:
-            lines.append(f" ({summary.grades} grades with re-drills)")
+        if summary.redrills:
+            lines.append(
+                f" (and {summary.redrills} re-drill{'s' if summary.redrills != 1 else ''})"
+            )
         lines.append("\n")
         if summary.correct_share is not None:
-            lines.append(f"Correct first time: {summary.correct_share:.0%}\n")
-        if summary.newly_mastered:
-            lines.append(f"Newly mastered: {summary.newly_mastered}\n", style="bold green")
+            lines.append(
+                f"Correct first time: {summary.correct_share:.0%} "
+                "(graded 3 or more, as SM-2 counts it)\n"
+            )
+        for celebration in summary.celebrations:
+            lines.append(f"★ {celebration}\n", style="bold green")
         for deck in summary.decks:
             lines.append(
                 f"{deck.deck}: {deck.mastered}/{deck.active_cards} mastered "
                 f"({deck.mastery_percent:.0f}%)\n"
             )
+        if summary.missed and summary.cram:
+            lines.append("Remember these:\n", style="bold")
+            for missed in summary.missed[:8]:
+                lines.append(f"  {missed.card}: ", style="dim")
+                lines.append(f"{missed.point}\n")
         if not summary.cram:
+            if summary.reviews_left:
+                left = summary.reviews_left
+                lines.append(
+                    f"{left} review{'s' if left != 1 else ''} left for tomorrow "
+                    "(most overdue first)\n"
+                )
             lines.append(f"Due tomorrow: {summary.due_tomorrow}\n")
         lines.append(
-            f"Days met in the last {summary.days_window}: {summary.days_met}",
-            style="bold",
+            f"Days met in the last {summary.days_window}: {summary.days_met}\n", style="bold"
         )
-        title = "Cram done" if summary.cram else "Session done"
+        lines.append(f"Time: {_duration(summary.seconds)}")
+        title = "Practice done" if summary.cram else "Session done"
         self.console.print()
         self.console.print(Panel(lines, title=title, border_style="magenta"))
 
 
-def _points(points: tuple[tuple[str, ...], ...], grading: Grading | None) -> list[Text]:
+def _points(
+    points: tuple[tuple[str, ...], ...], grading: Grading | None, width: int, *, cut: bool
+) -> list[Text]:
+    """One line per key point, hit or missed; ``cut`` keeps each to one line."""
     lines = []
     for index, alternatives in enumerate(points):
         label = " / ".join(alternatives)
         if grading is None:
-            lines.append(Text(f"  • {label}"))
-            continue
-        point = grading.points[index]
-        if point.hit:
-            line = Text("  ✓ ", style="green")
-            line.append(label)
-            line.append(f"  (matched: {point.matched})", style="dim")
+            line = Text(f"  • {label}")
         else:
-            line = Text("  ✗ ", style="red")
-            line.append(label)
-            if point.negated:
-                line.append(f"  (negated: {point.matched})", style="yellow")
+            point = grading.points[index]
+            if point.hit:
+                line = Text("  ✓ ", style="green")
+                line.append(label)
+                line.append(f"  (matched: {point.matched})", style="dim")
+            else:
+                line = Text("  ✗ ", style="red")
+                line.append(label)
+                if point.negated:
+                    line.append(f"  (negated: {point.matched})", style="yellow")
+        if cut:
+            line.truncate(width, overflow="ellipsis")
         lines.append(line)
     return lines
 
 
-def _grading_lines(grading: Grading) -> list[Text]:
+def _grading_lines(grading: Grading, *, compact: bool = False) -> list[Text]:
     lines = []
     for flag in grading.red_flags_hit:
         lines.append(Text(f"  ⚠ red flag: {flag}", style="bold red"))
-    label = Text("\nSuggested grade: ", style="bold")
+    label = Text("Suggested grade: " if compact else "\nSuggested grade: ", style="bold")
     label.append(str(grading.suggested_grade), style="bold cyan")
     label.append(f"  (key points covered: {grading.coverage:.0%})")
     lines.append(label)
     return lines
+
+
+def _plan_line(plan: SessionPlan) -> Text:
+    """The session's opening line: what it holds and about how long it takes."""
+    p = plan.plan
+    if plan.cram:
+        count = p.reviews + p.new
+        return Text(
+            f"Practice: {count} card{'s' if count != 1 else ''}, about {p.minutes} min",
+            style="bold",
+        )
+    parts = []
+    if p.reviews:
+        parts.append(f"{p.reviews} review{'s' if p.reviews != 1 else ''}")
+    if p.new:
+        parts.append(f"{p.new} new card{'s' if p.new != 1 else ''}")
+    text = Text(f"Today: {' and '.join(parts)}, about {p.minutes} min", style="bold")
+    if p.reviews_left:
+        text.append(f" ({p.reviews_left} more due wait for tomorrow)", style="dim")
+    return text
 
 
 def _days_from(today: dt.date, day: dt.date) -> str:
@@ -227,3 +371,10 @@ def _days_from(today: dt.date, day: dt.date) -> str:
     if delta == 1:
         return "tomorrow"
     return f"in {delta} days" if delta > 1 else day.isoformat()
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"

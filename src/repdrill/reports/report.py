@@ -33,6 +33,7 @@ from repdrill.schedule.rules import (
 from repdrill.store import tables as t
 from repdrill.store._sql import count_where
 from repdrill.store.read import active_card, scope_filter
+from repdrill.store.reps import holds_covering
 
 MatrixBy = Literal["tag", "deck"]
 TextFormat = Literal["csv", "json", "md", "html"]
@@ -77,6 +78,9 @@ class RepStanding:
     agreed: int = 0
     within_one: int = 0
     grade_gap: float | None = None
+    #: The last day of the hold the rep is on at the end of the period, if any:
+    #: a rep on hold has nothing due, and is shown as on hold, not as overdue.
+    on_hold_until: dt.date | None = None
 
     @property
     def mastery_percent(self) -> float:
@@ -223,6 +227,7 @@ class Report:
                     "agreement_percent",
                     "within_one_percent",
                     "mean_grade_minus_suggested",
+                    "on_hold_until",
                 ),
                 [
                     (
@@ -241,6 +246,7 @@ class Report:
                         pct(r.agreement_percent),
                         pct(r.within_one_percent),
                         pct(r.grade_gap),
+                        r.on_hold_until,
                     )
                     for r in self.reps
                 ],
@@ -440,10 +446,14 @@ def _standings(
         )
     }
     last_active = _last_active(conn, scope, rep_ids)
+    on_hold = holds_covering(conn, today, rep_ids.values() if scope.reps is not None else None)
     standings = []
     for name in names:
         rep_id = rep_ids.get(name, -1)
         s_mastered, s_due, s_overdue, s_leeches = states.get(rep_id, (0, 0, 0, 0))
+        hold = on_hold.get(rep_id)
+        if hold is not None:
+            s_due = s_overdue = 0
         reviews, correct = activity.get(rep_id, (0, 0))
         days, with_suggestion, agreed, within, mean_gap = log.get(rep_id, (0, 0, 0, 0, None))
         standings.append(
@@ -462,6 +472,7 @@ def _standings(
                 agreed=int(agreed),
                 within_one=int(within),
                 grade_gap=None if mean_gap is None else float(mean_gap),
+                on_hold_until=hold.ends_on if hold else None,
             )
         )
     return standings

@@ -19,18 +19,27 @@ and build on their operators, so this module imports no SQL library.
   the same session (SM-2 step 7).
 - **Due**: a card whose due date is today or earlier; overdue before today.
 - **Days met**: days in the last :data:`DAYS_MET_WINDOW` on which the rep
-  cleared what was due.
+  cleared what was due. Days on hold count as met: time off never costs
+  what was earned.
+- **On hold**: a rep on hold (from ``starts_on`` through ``ends_on``) has
+  nothing due.
+
+The clause functions only use the operators of what they are given, so they
+build SQLAlchemy expressions from columns and plain SQL text from
+:class:`repdrill.store._textsql.Sql` (the stdlib reader behind ``repdrill
+due``): one definition for both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from repdrill.schedule.sm2 import PASSING_GRADE, is_correct
 
-if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
+#: What a clause function returns: a SQLAlchemy ``ColumnElement[bool]`` when given
+#: columns, SQL text when given :class:`~repdrill.store._textsql.Sql` pieces.
+Clause = Any
 
 #: A card lapsed this many times by one rep is a leech.
 LEECH_LAPSES = 8
@@ -45,6 +54,8 @@ __all__ = [
     "PASSING_GRADE",
     "REDRILL_BELOW",
     "correct_clause",
+    "covers",
+    "covers_clause",
     "days_met_since",
     "due_clause",
     "is_correct",
@@ -55,6 +66,7 @@ __all__ = [
     "leech_clause",
     "mastered_clause",
     "needs_redrill",
+    "new_available",
     "overdue_clause",
     "share",
 ]
@@ -65,23 +77,20 @@ def is_mastered(interval_days: int | None, min_interval_days: int) -> bool:
     return interval_days is not None and interval_days >= min_interval_days
 
 
-def mastered_clause(interval_days: Any, min_interval_days: Any) -> ColumnElement[bool]:
-    result: ColumnElement[bool] = interval_days >= min_interval_days
-    return result
+def mastered_clause(interval_days: Any, min_interval_days: Any) -> Clause:
+    return interval_days >= min_interval_days
 
 
-def correct_clause(grade: Any) -> ColumnElement[bool]:
-    result: ColumnElement[bool] = grade >= PASSING_GRADE
-    return result
+def correct_clause(grade: Any) -> Clause:
+    return grade >= PASSING_GRADE
 
 
 def is_leech(lapses: int) -> bool:
     return lapses >= LEECH_LAPSES
 
 
-def leech_clause(lapses: Any) -> ColumnElement[bool]:
-    result: ColumnElement[bool] = lapses >= LEECH_LAPSES
-    return result
+def leech_clause(lapses: Any) -> Clause:
+    return lapses >= LEECH_LAPSES
 
 
 def needs_redrill(grade: int) -> bool:
@@ -92,18 +101,35 @@ def is_due(due: dt.date, today: dt.date) -> bool:
     return due <= today
 
 
-def due_clause(due: Any, today: dt.date) -> ColumnElement[bool]:
-    result: ColumnElement[bool] = due <= today
-    return result
+def due_clause(due: Any, today: Any) -> Clause:
+    return due <= today
 
 
 def is_overdue(due: dt.date, today: dt.date) -> bool:
     return due < today
 
 
-def overdue_clause(due: Any, today: dt.date) -> ColumnElement[bool]:
-    result: ColumnElement[bool] = due < today
-    return result
+def overdue_clause(due: Any, today: Any) -> Clause:
+    return due < today
+
+
+def covers(starts_on: dt.date, ends_on: dt.date, day: dt.date) -> bool:
+    """A hold from ``starts_on`` through ``ends_on`` covers ``day``."""
+    return starts_on <= day <= ends_on
+
+
+def covers_clause(starts_on: Any, ends_on: Any, day: Any) -> Clause:
+    return _both(starts_on <= day, ends_on >= day)
+
+
+def _both(first: Any, second: Any) -> Any:
+    """``first AND second`` for column expressions and for SQL text alike."""
+    return first & second
+
+
+def new_available(unseen: int, new_per_day: int, begun_today: int) -> int:
+    """New cards a deck still gives a rep today: what is left of its daily limit."""
+    return max(0, min(unseen, new_per_day - begun_today))
 
 
 def days_met_since(today: dt.date, window: int = DAYS_MET_WINDOW) -> dt.date:

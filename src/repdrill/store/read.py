@@ -23,6 +23,7 @@ from repdrill.schedule.rules import DAYS_MET_WINDOW, days_met_since, due_clause
 from repdrill.schedule.sm2 import SM2State
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks, insert_ignoring_duplicates
+from repdrill.store.reps import hold_days, on_hold
 
 # -- selections -----------------------------------------------------------------
 
@@ -219,7 +220,9 @@ def schedule_of(conn: Connection, rep: int | None, card: int) -> Schedule | None
 
 
 def due_count(conn: Connection, rep: int, today: dt.date) -> int:
-    """Reviews due for the rep today or earlier, over every active card."""
+    """Reviews due for the rep today or earlier, over every active card; none while on hold."""
+    if on_hold(conn, rep, today):
+        return 0
     count = conn.scalar(
         select(func.count())
         .select_from(t.card_states.join(t.cards))
@@ -274,16 +277,54 @@ def history(conn: Connection, rep: int | None, card: int) -> list[HistoryEntry]:
 
 
 def days_met(conn: Connection, rep: int | None, today: dt.date) -> int:
-    """Days in the last :data:`DAYS_MET_WINDOW` (today included) the rep cleared what was due."""
+    """Days in the last :data:`DAYS_MET_WINDOW` (today included) the rep cleared what was due.
+
+    Days on hold count as met: time off never lowers the count.
+    """
     if rep is None:
         return 0
     r = t.reviews.c
-    count = conn.scalar(
-        select(func.count(func.distinct(r.review_date))).where(
-            r.rep_id == rep,
-            r.due_remaining == 0,
-            r.review_date >= days_met_since(today, DAYS_MET_WINDOW),
-            r.review_date <= today,
+    since = days_met_since(today, DAYS_MET_WINDOW)
+    cleared = conn.scalars(
+        select(r.review_date)
+        .where(
+            r.rep_id == rep, r.due_remaining == 0, r.review_date >= since, r.review_date <= today
         )
+        .distinct()
     )
-    return count or 0
+    return len({*cleared, *hold_days(conn, rep, since, today)})
+
+
+def timing_samples(
+    conn: Connection, rep: int | None, limit: int = 400
+) -> tuple[list[float], list[float]]:
+    """Seconds the rep spent on recent new cards and on recent reviews, from the log.
+
+    The time on a card is the gap between the grade before it and its own
+    grade in the same drill session (the next card appears the moment a grade
+    is saved). A new card is the day's first grade of a card on the day it was
+    introduced; re-drills, cram, undone grades and a session's first card are
+    not timed.
+    """
+    if rep is None:
+        return [], []
+    r, s = t.reviews.c, t.card_states.c
+    rows = conn.execute(
+        select(r.reviewed_at, r.session, r.kind, r.review_date, s.introduced_on)
+        .select_from(
+            t.reviews.outerjoin(t.card_states, and_(s.rep_id == r.rep_id, s.card_id == r.card_id))
+        )
+        .where(r.rep_id == rep, r.session.is_not(None))
+        .order_by(r.reviewed_at.desc())
+        .limit(limit)
+    ).all()
+    new: list[float] = []
+    reviews: list[float] = []
+    for earlier, later in zip(rows[1:], rows, strict=False):
+        if later.session != earlier.session or ReviewKind.UNDO in (earlier.kind, later.kind):
+            continue
+        if later.kind != ReviewKind.REVIEW:
+            continue
+        seconds = (later.reviewed_at - earlier.reviewed_at).total_seconds()
+        (new if later.review_date == later.introduced_on else reviews).append(seconds)
+    return new, reviews

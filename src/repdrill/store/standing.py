@@ -8,6 +8,7 @@ and long logs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
@@ -18,12 +19,14 @@ from repdrill.schedule.rules import (
     due_clause,
     leech_clause,
     mastered_clause,
+    new_available,
     overdue_clause,
     share,
 )
 from repdrill.store import tables as t
 from repdrill.store._sql import count_where
 from repdrill.store.read import active_card, scope_filter
+from repdrill.store.reps import DEFAULT_DAILY_MINUTES, Hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,13 @@ class Status:
     today: dt.date
     days_met: int
     decks: tuple[DeckProgress, ...]
+    hold: Hold | None = None
+    daily_minutes: int = DEFAULT_DAILY_MINUTES
     days_met_window: int = DAYS_MET_WINDOW
+
+    @property
+    def on_hold(self) -> bool:
+        return self.hold is not None and self.hold.covers(self.today)
 
     @property
     def due(self) -> int:
@@ -87,8 +96,49 @@ class Status:
             "today": iso(self.today),
             "days_met": self.days_met,
             "days_met_window": self.days_met_window,
+            "daily_minutes": self.daily_minutes,
+            "on_hold_from": iso(self.hold.starts_on) if self.hold else None,
+            "on_hold_until": iso(self.hold.ends_on) if self.hold else None,
             "decks": [d.to_json() for d in self.decks],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TagProgress:
+    """One rep's mastery of the active cards carrying one tag."""
+
+    tag: str
+    active_cards: int
+    mastered: int
+
+    @property
+    def complete(self) -> bool:
+        return self.active_cards > 0 and self.mastered == self.active_cards
+
+
+def tag_progress(conn: Connection, rep: int, tags: Iterable[str]) -> list[TagProgress]:
+    """Mastered of active cards, for each of ``tags``."""
+    wanted = sorted(set(tags))
+    if not wanted:
+        return []
+    state = t.card_states.c
+    mastered = mastered_clause(state.interval_days, t.decks.c.min_interval_days)
+    query = (
+        select(
+            t.card_tags.c.tag,
+            func.count(),
+            count_where(and_(state.card_id.is_not(None), mastered)),
+        )
+        .select_from(
+            t.card_tags.join(t.cards)
+            .join(t.decks)
+            .outerjoin(t.card_states, and_(state.card_id == t.cards.c.id, state.rep_id == rep))
+        )
+        .where(t.card_tags.c.tag.in_(wanted), active_card())
+        .group_by(t.card_tags.c.tag)
+        .order_by(t.card_tags.c.tag)
+    )
+    return [TagProgress(tag, int(n), int(m)) for tag, n, m in conn.execute(query)]
 
 
 def deck_progress(
@@ -149,7 +199,7 @@ def deck_progress(
                 retired_cards=retired,
                 due=due,
                 overdue=overdue,
-                new_available=max(0, min(unseen, new_per_day - introduced)),
+                new_available=new_available(unseen, new_per_day, introduced),
                 unseen=unseen,
                 mastered=mastered,
                 leeches=leeches,

@@ -226,3 +226,40 @@ review_points = Table(
     Column("point", Integer, primary_key=True),
     Column("hit", Boolean, nullable=False),
 )
+
+#: A rep's own settings, kept in the database so they follow the rep across
+#: machines in team mode. ``daily_minutes`` NULL means the default budget.
+rep_settings = Table(
+    "rep_settings",
+    metadata,
+    Column("rep_id", Integer, ForeignKey("reps.id"), primary_key=True),
+    Column("daily_minutes", Integer),
+    # The most days met in any 30-day window so far: a new best is celebrated.
+    Column("best_days_met", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: Time off: from ``starts_on`` through ``ends_on`` nothing is due for the rep,
+#: and those days count as days met. Not part of the review log: a hold can
+#: be moved or cleared.
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rep_id", Integer, ForeignKey("reps.id"), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_holds_rep_ends", "rep_id", "ends_on"),
+)
+
+#: What a rep has reached once (a deck or a tag fully mastered), so that it is
+#: celebrated the first time only.
+achievements = Table(
+    "achievements",
+    metadata,
+    Column("rep_id", Integer, ForeignKey("reps.id"), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("subject", String(201), primary_key=True),
+    Column("achieved_on", Date, nullable=False),
+)
