@@ -386,7 +386,8 @@ def wanted_words(wording: str, language: str = lang.DEFAULT_LANGUAGE) -> Wanted:
         if shown not in spoken.stopwords and shown not in negations
     ]
     instruction = None
-    if len(pairs) > 1 and pairs[0][0] in spoken.instruction_verbs:
+    first = words.shown[0] if words.shown else ""
+    if len(pairs) > 1 and pairs[0][0] == first and first in spoken.instruction_verbs:
         instruction = pairs[0][0]
         pairs = pairs[1:]
     kept = tuple(dict.fromkeys(stemmed for _shown, stemmed in pairs))

@@ -42,26 +42,37 @@ def validate(
             "github: workflow annotations for GitHub Actions.",
         ),
     ] = ValidateFormat.text,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Treat warnings (key points the grader will misread) as errors."
+        ),
+    ] = False,
 ) -> None:
     """Check deck files without touching the database.
 
     Every problem in every file is reported as path:line:column: message.
+    Warnings name key points the grader will misread (a slash inside one
+    wording, a leading instruction verb, overlapping points, a model answer
+    that does not earn a 5...) with the fix; --strict makes them errors.
     Exit status: 0 when all decks are valid, 1 when any is not, 2 on usage errors.
 
-    Example: repdrill validate decks/
+    Example: repdrill validate --strict decks/
     """
     from repdrill.decks.validate import validate as check
 
     # Validation needs no database and no rep: the library function, not a Repdrill.
-    checked = check(paths)
+    checked = check(paths, strict=strict)
     problems = list(checked.problems)
     if output_format is ValidateFormat.json:
         print_json(checked)
     elif output_format is ValidateFormat.github:
         for problem in problems:
             print(_github_annotation(problem))
+        for warning in checked.warnings:
+            print(_github_annotation(warning, level="warning"))
     else:
-        for problem in problems:
+        for problem in sorted([*problems, *checked.warnings], key=_place):
             print(problem)
     if output_format is not ValidateFormat.json:
         _validation_summary(checked)
@@ -82,13 +93,25 @@ def _validation_summary(checked: Validation) -> None:
             f"{broken} of {total} file{'s' if total != 1 else ''}",
             style="red",
         )
+    elif checked.strict and checked.warnings:
+        count = len(checked.warnings)
+        err.print(f"{count} warning{'s' if count != 1 else ''}, errors with --strict", style="red")
     else:
         valid = len(checked.decks)
         roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
-        err.print(f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid", style="green")
+        count = len(checked.warnings)
+        warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
+        err.print(
+            f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid{warned}",
+            style="yellow" if count else "green",
+        )
 
 
-def _github_annotation(problem: Problem) -> str:
+def _place(problem: Problem) -> tuple[str, int, int]:
+    return problem.path, problem.line, problem.column
+
+
+def _github_annotation(problem: Problem, *, level: str = "error") -> str:
     """A GitHub Actions workflow command (escaped as the runner expects)."""
 
     def escape(value: str, *, prop: bool = False) -> str:
@@ -96,7 +119,7 @@ def _github_annotation(problem: Problem) -> str:
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
     return (
-        f"::error file={escape(problem.path, prop=True)},line={problem.line},"
+        f"::{level} file={escape(problem.path, prop=True)},line={problem.line},"
         f"col={problem.column},title=repdrill::{escape(problem.message)}"
     )
 
