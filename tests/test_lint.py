@@ -87,12 +87,12 @@ def test_a_deck_that_does_not_read_as_its_language(
     )
     path = write_deck("preise", raw=raw)
     lines = warnings_of(plain_cli, path)
-    assert any("says language en (English) but its cards read as German" in l for l in lines)
-    assert any("set language: de" in l for l in lines)
+    assert any("says language en (English) but its cards read as German" in line for line in lines)
+    assert any("set language: de" in line for line in lines)
     fixed = write_deck(
         "preise", raw=raw.replace("title: Preise\n", "title: Preise\nlanguage: de\n")
     )
-    assert not any("language" in l for l in warnings_of(plain_cli, fixed))
+    assert not any("language" in line for line in warnings_of(plain_cli, fixed))
 
 
 def test_the_shipped_decks_have_only_the_red_flag_warnings(plain_cli: Cli) -> None:
