@@ -215,14 +215,14 @@ class Repdrill:
             if view.retired:
                 raise RetiredCard(view.ref)
             rep = read.ensure_rep(conn, self.user, self.clock.now())
-            grading = grade_answer(view, answer) if answer else None
+            grading = grade_answer(view, answer, rep=self.user) if answer else None
             return record_grade(
                 conn,
                 rep=rep,
                 card=view,
                 grade=grade,
                 clock=self.clock,
-                answer=answer,
+                answer=grading.picked_text if grading and grading.picked_text else answer,
                 suggested_grade=grading.suggested_grade if grading else None,
                 points_hit=grading.points_hit if grading else (),
             )
@@ -281,9 +281,18 @@ class Repdrill:
 
         with self.database.transaction() as conn:
             view = read.find_card(conn, card)
-        if not view.key_points:
+        if not view.key_points and not view.choices:
             raise RepdrillError(f"{view.ref} has no key_points to grade against")
-        return GradeResult(view, answer, grade_answer(view, answer))
+        grading = grade_answer(view, answer, rep=self.user)
+        if view.choices and grading is None:
+            from repdrill.choices import lettered
+
+            letters = ", ".join(letter for letter, _index in lettered(view, self.user))
+            raise RepdrillError(
+                f"'{answer}' names no choice of {view.ref}; answer with a letter ({letters}) "
+                "or a choice's text"
+            )
+        return GradeResult(view, answer, grading)
 
     def drill(
         self,
@@ -300,7 +309,7 @@ class Repdrill:
         Each grade is committed before the next card is shown.
         """
         from repdrill.drill import DrillSession
-        from repdrill.grading import grade_answer
+        from repdrill.grading import SessionGrader
         from repdrill.store import read
 
         scope = Scope.of(deck, tag)
@@ -314,7 +323,7 @@ class Repdrill:
             new_cards=new,
             limit=limit,
             cram=cram,
-            grader=grade_answer,
+            grader=SessionGrader(self.user),
         )
         return session.run(io)
 

@@ -91,7 +91,7 @@ def _run(
     from repdrill.cli.terminal import TerminalIO
 
     summary = rd.drill(
-        TerminalIO(out_console()), deck=deck, tag=tag, new=new, limit=limit, cram=cram
+        TerminalIO(out_console(), rep=rd.user), deck=deck, tag=tag, new=new, limit=limit, cram=cram
     )
     if summary.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

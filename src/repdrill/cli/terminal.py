@@ -16,12 +16,13 @@ from rich.panel import Panel
 from rich.text import Text
 
 from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, Summary
-from repdrill.grading import Grading
+from repdrill.grading import Grading, point_label
 from repdrill.schedule.replay import ReviewKind
 from repdrill.schedule.rules import is_correct, needs_redrill
 from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
+    from repdrill.cards import CardView
     from repdrill.store.record import Recorded
 
 _KIND_LABEL = {
@@ -35,8 +36,11 @@ _KIND_LABEL = {
 class TerminalIO:
     """A :class:`~repdrill.drill.DrillIO` on a Rich console."""
 
-    def __init__(self, console: Console, *, echo: bool | None = None) -> None:
+    def __init__(self, console: Console, *, echo: bool | None = None, rep: str = "") -> None:
         self.console = console
+        #: The rep drilling: multiple-choice cards show their choices in this rep's order.
+        self.rep = rep
+        self._choices: tuple[tuple[str, str], ...] = ()
         self._shown_scale = False
         # Piped input is not echoed by a terminal: echo it so a transcript reads well.
         self._echo = (not sys.stdin.isatty()) if echo is None else echo
@@ -53,6 +57,9 @@ class TerminalIO:
         return line
 
     def read_answer(self) -> str | None:
+        if self._choices:
+            letters = f"{self._choices[0][0]}-{self._choices[-1][0]}"
+            return self._read(f"[bold]Your choice[/] ({letters}, or Enter to skip): ")
         return self._read("[bold]Your answer[/] (or Enter to answer in your head): ")
 
     def read_grade(self, *, can_undo: bool, suggested: int | None) -> GradeChoice | None:
@@ -113,10 +120,12 @@ class TerminalIO:
         card = item.card
         details = Text(" · ".join(x for x in [card.ref, card.type, " ".join(card.tags)] if x))
         details.stylize("dim")
+        self._choices = choice_lines(card, self.rep)
+        options = [Text(f"  {letter}) {text}") for letter, text in self._choices]
         self.console.print()
         self.console.print(
             Panel(
-                Group(Text(card.prompt), details),
+                Group(Text(card.prompt), *options, details),
                 title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
                 border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
             )
@@ -125,6 +134,8 @@ class TerminalIO:
     def show_answer(self, item: QueueItem, answer: str, grading: Grading | None) -> None:
         card = item.card
         parts: list[Text | str] = [Text(card.answer)]
+        if card.choices:
+            parts.extend(_choice_result(card, grading))
         if card.key_points:
             parts.append(Text("\nKey points", style="bold"))
             parts.extend(_points(card.key_points, grading))
@@ -193,7 +204,7 @@ class TerminalIO:
 def _points(points: tuple[tuple[str, ...], ...], grading: Grading | None) -> list[Text]:
     lines = []
     for index, alternatives in enumerate(points):
-        label = " / ".join(alternatives)
+        label = point_label(alternatives)
         if grading is None:
             lines.append(Text(f"  • {label}"))
             continue
@@ -211,13 +222,40 @@ def _points(points: tuple[tuple[str, ...], ...], grading: Grading | None) -> lis
     return lines
 
 
+def choice_lines(card: CardView, rep: str) -> tuple[tuple[str, str], ...]:
+    """(letter, choice) in the order this rep sees a multiple-choice card's choices."""
+    from repdrill.choices import lettered
+
+    return tuple((letter, card.choices[index]) for letter, index in lettered(card, rep))
+
+
+def _choice_result(card: CardView, grading: Grading | None) -> list[Text]:
+    right = card.choices[card.correct] if card.correct is not None else ""
+    lines = []
+    if grading is None or grading.picked is None:
+        lines.append(Text(f"\nThe right choice: {right}", style="bold"))
+    elif grading.right:
+        lines.append(Text(f"\n✓ {grading.picked_text}: right", style="bold green"))
+    else:
+        lines.append(
+            Text(f"\n✗ {grading.picked_text}: the right choice is {right}", style="bold red")
+        )
+    whys = card.why or (None,) * len(card.choices)
+    picked = grading.picked if grading else None
+    for index in dict.fromkeys(i for i in (picked, card.correct) if i is not None):
+        if whys[index]:
+            lines.append(Text(f"  {card.choices[index]}: {whys[index]}"))
+    return lines
+
+
 def _grading_lines(grading: Grading) -> list[Text]:
     lines = []
     for flag in grading.red_flags_hit:
         lines.append(Text(f"  ⚠ red flag: {flag}", style="bold red"))
     label = Text("\nSuggested grade: ", style="bold")
     label.append(str(grading.suggested_grade), style="bold cyan")
-    label.append(f"  (key points covered: {grading.coverage:.0%})")
+    if grading.right is None:
+        label.append(f"  (key points covered: {grading.coverage:.0%})")
     lines.append(label)
     return lines
 

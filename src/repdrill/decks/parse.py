@@ -79,6 +79,20 @@ def card_hash(card: Card) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def choices_json(card: Card) -> str | None:
+    """A multiple-choice card's choices as the store keeps them; ``None`` for other cards."""
+    if not card.choices:
+        return None
+    whys = card.why or (None,) * len(card.choices)
+    return json.dumps(
+        [
+            {"text": text, "why": why, "correct": index == card.correct}
+            for index, (text, why) in enumerate(zip(card.choices, whys, strict=True))
+        ],
+        ensure_ascii=False,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Deck:
     """A deck as its file defines it."""
