@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from repdrill.grading import GradeResult
     from repdrill.reports.health import HealthReport
     from repdrill.reports.report import MatrixBy, Report
+    from repdrill.reports.wordings import LearntWordings
     from repdrill.store.engine import Database
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
@@ -387,6 +388,18 @@ class Repdrill:
         with self.database.transaction() as conn:
             read.check_decks(conn, names)
             return deck_health(conn, names, today=self.today, since=since, limit=limit)
+
+    def deck_wordings(
+        self, *, deck: Names = None, since: dt.date | None = None, limit: int = 5
+    ) -> LearntWordings:
+        """Wordings reps' overrides say covered key points the grader missed, most used first."""
+        from repdrill.reports.wordings import learnt_wordings
+        from repdrill.store import read
+
+        names = list(names_of(deck))
+        with self.database.transaction() as conn:
+            read.check_decks(conn, names)
+            return learnt_wordings(conn, names, since=since, limit=limit)
 
     # -- review logs ------------------------------------------------------------------
     def export_log(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
     from repdrill.errors import Problem
     from repdrill.reports.health import DeckHealth
+    from repdrill.reports.wordings import LearntWordings
     from repdrill.store.load import LoadResult
 
 #: Show a progress bar when a load has at least this many bytes to read.
@@ -287,6 +288,100 @@ def deck_retire(
         soft_wrap=True,
         markup=False,
     )
+
+
+@deck_app.command("wordings")
+def deck_wordings(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    since: SinceOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Wordings per point.")] = 5,
+    as_yaml: Annotated[
+        bool, typer.Option("--yaml", help="Print the key points with their new alternatives.")
+    ] = False,
+    apply: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply",
+            metavar="PATH",
+            exists=True,
+            dir_okay=False,
+            help="Add the wordings to this deck file in place (see --dry-run).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run/--no-dry-run",
+            help="With --apply: show the changed lines; --no-dry-run writes them.",
+        ),
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """List the wordings reps use for key points the grader missed.
+
+    When a rep grades a typed answer 4 or 5 and the suggestion was 2 or less,
+    the clauses of that answer closest to each missed point are its candidate
+    wordings, most used first, with how many reps used them. --yaml prints
+    them as alternatives to paste under key_points; --apply PATH adds them to
+    the deck file, keeping comments and layout (a dry run unless --no-dry-run).
+
+    Example: repdrill deck wordings --deck objection-handling --yaml
+    """
+    learnt = repdrill_of(ctx).deck_wordings(deck=deck, since=since, limit=limit)
+    if apply is not None:
+        from repdrill.reports.wordings import apply_wordings
+
+        applied = apply_wordings(str(apply), learnt, dry_run=dry_run)
+        if as_json:
+            print_json(applied)
+            return
+        console = out_console()
+        for line, before, after in applied.changed_lines:
+            console.print(
+                f"{apply}:{line}:\n  - {before.strip()}\n  + {after.strip()}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        for name in applied.skipped:
+            console.print(
+                f"skipped {name}: the point spans several lines; edit it by hand", markup=False
+            )
+        count = len(applied.changed_lines)
+        verb = "Would change" if dry_run else "Changed"
+        console.print(
+            f"{verb} {count} key point{'s' if count != 1 else ''} in {apply}"
+            + (". Dry run: nothing was written (--no-dry-run writes)." if dry_run else "."),
+            markup=False,
+            soft_wrap=True,
+        )
+        return
+    if as_json:
+        print_json(learnt)
+    elif as_yaml:
+        sys.stdout.write(learnt.as_yaml())
+    else:
+        _print_wordings(learnt)
+
+
+def _print_wordings(learnt: LearntWordings) -> None:
+    from rich.text import Text
+
+    console = out_console()
+    if not learnt.points:
+        console.print("No overrides yet: no answer graded 4-5 after a suggestion of 2 or less.")
+        return
+    for point in learnt.points:
+        console.print(
+            Text.assemble(
+                (f"{point.deck}/{point.card}", "bold"),
+                f" · point {point.point + 1}: {' | '.join(point.alternatives)}",
+            )
+        )
+        for w in point.wordings:
+            reps = f"{w.rep_count} rep{'s' if w.rep_count != 1 else ''}"
+            console.print(Text(f"  {w.text}  ({reps})"))
 
 
 def _print_health(h: DeckHealth) -> None:
