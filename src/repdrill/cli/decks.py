@@ -415,6 +415,19 @@ def _print_health(h: DeckHealth) -> None:
     if h.missed_points:
         title = "Key points missed most in typed answers"
         console.print(missed_points_table(h.missed_points, title, deck=False))
+    for o in h.overrides:
+        console.print(
+            f"Overridden: {o.card} {o.overridden} of {o.suggested} suggestions "
+            f"(mean {o.mean_change:+.1f} grades)",
+            markup=False,
+            soft_wrap=True,
+        )
+    for w in h.wrong_choices:
+        console.print(
+            f"Wrong choice: {w.card} '{w.choice}' picked by {w.reps} of {w.answering_reps} reps",
+            markup=False,
+            soft_wrap=True,
+        )
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)
         console.print(
