@@ -131,13 +131,37 @@ def test_the_terminal_shows_lettered_choices(cli: Cli, plans: Path) -> None:
 
 def test_deck_health_shows_wrong_choices_and_overrides(cli: Cli, plans: Path) -> None:
     cli("load", str(plans))
-    for rep, answer, grade in (("ana", "Starter", 1), ("ben", "Starter", 3), ("carla", "Growth", 5)):
-        assert cli("--user", rep, "review", "sso-plan", "--grade", str(grade), "--answer", answer).exit_code == 0
+    for rep, answer, grade in (
+        ("ana", "Starter", 1),
+        ("ben", "Starter", 3),
+        ("carla", "Growth", 5),
+    ):
+        assert (
+            cli(
+                "--user", rep, "review", "sso-plan", "--grade", str(grade), "--answer", answer
+            ).exit_code
+            == 0
+        )
     data = json.loads(cli("deck", "health", "--deck", "plans", "--json").stdout)[0]
     assert data["wrong_choices"] == [
-        {"card": "sso-plan", "choice": "Starter", "rep_count": 2, "answering_rep_count": 3, "rep_percent": 66.7}
+        {
+            "card": "sso-plan",
+            "choice": "Starter",
+            "rep_count": 2,
+            "answering_rep_count": 3,
+            "rep_percent": 66.7,
+        }
     ]
     assert data["overrides"] == [
-        {"card": "sso-plan", "suggested_reviews": 3, "overridden_reviews": 1, "override_percent": 33.3, "mean_override": 2.0}
+        {
+            "card": "sso-plan",
+            "suggested_reviews": 3,
+            "overridden_reviews": 1,
+            "override_percent": 33.3,
+            "mean_override": 2.0,
+        }
     ]
-    assert "Wrong choice: sso-plan 'Starter' picked by 2 of 3 reps" in cli("deck", "health", "--deck", "plans").stdout
+    assert (
+        "Wrong choice: sso-plan 'Starter' picked by 2 of 3 reps"
+        in cli("deck", "health", "--deck", "plans").stdout
+    )
