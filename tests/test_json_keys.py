@@ -59,6 +59,19 @@ def busy(plain_cli: Cli, tmp_path: Path) -> Cli:
     return cli
 
 
+PLANS = """\
+id: plans
+title: Plans
+language: en
+cards:
+  - id: sso-plan
+    prompt: Which plan includes SSO?
+    answer: Growth.
+    choices: [Starter, {text: Growth, why: SSO starts at Growth.}]
+    correct: Growth
+"""
+
+
 def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[Any]:
     broken = write_deck("broken", raw="id: Broken\ntitle: x\ncards: []\n")
     other = write_deck("other", ["one", "two"])
@@ -84,6 +97,22 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     run("due", "--json")
     run("config", "list", "--json")
     run("hold", "--until", until, "--json")
+    plans = write_deck("plans", raw=PLANS)
+    lint = write_deck(
+        "lint", raw="id: lint\ntitle: Lint\ncards:\n  - id: a\n    prompt: P?\n    answer: A.\n"
+    )
+    run("validate", "--format", "json", str(lint))
+    run("load", str(plans), "--json")
+    run("review", "sso-plan", "-g", "1", "-a", "Starter", "--json")
+    run("grade", "sso-plan", "-a", "Growth", "--json")
+    run("deck", "health", "--deck", "plans", "--json")
+    cli(
+        "review", "price-too-high", "-g", "5", "-a", "Look at the all-in spend over the life of it."
+    )
+    run("deck", "wordings", "--json")
+    deck_copy = tmp_path / "objection-handling.yaml"
+    deck_copy.write_text((DECKS / "objection-handling.yaml").read_text())
+    run("deck", "wordings", "--apply", str(deck_copy), "--json")
     exported = cli("log", "export").stdout
     documents += [json.loads(line) for line in exported.splitlines()]
     lines = tmp_path / "log.jsonl"
@@ -116,7 +145,9 @@ def test_every_emitted_key_is_in_the_glossary_and_no_other(
     documents += library_values(busy.env["REPDRILL_DB"])
     used = {key for document in documents for key in keys_of(document)}
     glossary = documented()
-    assert sorted(used - glossary) == [], "keys missing from docs/json-keys.md"
+    assert sorted(used - glossary) == [], (
+        f"keys missing from docs/json-keys.md: {sorted(used - glossary)}"
+    )
     assert sorted(glossary - used) == [], "keys in docs/json-keys.md that nothing emits"
 
 

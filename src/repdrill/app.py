@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from repdrill.grading import GradeResult
     from repdrill.reports.health import HealthReport
     from repdrill.reports.report import MatrixBy, Report
+    from repdrill.reports.wordings import LearntWordings
     from repdrill.store.engine import Database
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
@@ -241,14 +242,14 @@ class Repdrill:
             if view.retired:
                 raise RetiredCard(view.ref)
             rep = read.ensure_rep(conn, self.user, self.clock.now())
-            grading = grade_answer(view, answer) if answer else None
+            grading = grade_answer(view, answer, rep=self.user) if answer else None
             return record_grade(
                 conn,
                 rep=rep,
                 card=view,
                 grade=grade,
                 clock=self.clock,
-                answer=answer,
+                answer=grading.picked_text if grading and grading.picked_text else answer,
                 suggested_grade=grading.suggested_grade if grading else None,
                 points_hit=grading.points_hit if grading else (),
             )
@@ -311,9 +312,18 @@ class Repdrill:
 
         with self.database.transaction() as conn:
             view = read.find_card(conn, card)
-        if not view.key_points:
+        if not view.key_points and not view.choices:
             raise RepdrillError(f"{view.ref} has no key_points to grade against")
-        return GradeResult(view, answer, grade_answer(view, answer))
+        grading = grade_answer(view, answer, rep=self.user)
+        if view.choices and grading is None:
+            from repdrill.choices import lettered
+
+            letters = ", ".join(letter for letter, _index in lettered(view, self.user))
+            raise RepdrillError(
+                f"'{answer}' names no choice of {view.ref}; answer with a letter ({letters}) "
+                "or a choice's text"
+            )
+        return GradeResult(view, answer, grading)
 
     def drill(
         self,
@@ -367,7 +377,7 @@ class Repdrill:
         )
 
     def _session(self, session: type[DrillSession], io: DrillIO, **options: Any) -> Summary:
-        from repdrill.grading import grade_answer
+        from repdrill.grading import SessionGrader
         from repdrill.store import read
 
         if options.get("minutes") is not None:
@@ -377,7 +387,11 @@ class Repdrill:
         with self.database.transaction() as conn:
             read.check_scope(conn, options["scope"])
         drill = session(
-            db=self.database, rep_name=self.user, clock=self.clock, grader=grade_answer, **options
+            db=self.database,
+            rep_name=self.user,
+            clock=self.clock,
+            grader=SessionGrader(self.user),
+            **options,
         )
         return drill.run(io)
 
@@ -500,6 +514,18 @@ class Repdrill:
         with self.database.transaction() as conn:
             read.check_decks(conn, names)
             return deck_health(conn, names, today=self.today, since=since, limit=limit)
+
+    def deck_wordings(
+        self, *, deck: Names = None, since: dt.date | None = None, limit: int = 5
+    ) -> LearntWordings:
+        """Wordings reps' overrides say covered key points the grader missed, most used first."""
+        from repdrill.reports.wordings import learnt_wordings
+        from repdrill.store import read
+
+        names = list(names_of(deck))
+        with self.database.transaction() as conn:
+            read.check_decks(conn, names)
+            return learnt_wordings(conn, names, since=since, limit=limit)
 
     # -- review logs ------------------------------------------------------------------
     def export_log(

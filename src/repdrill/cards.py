@@ -44,6 +44,13 @@ class CardView:
     content_hash: str
     min_interval_days: int
     retired: bool
+    #: A multiple-choice card's choices in deck order, the index of the right one,
+    #: and why each is right or wrong (``None`` where the deck says nothing).
+    choices: tuple[str, ...] = ()
+    correct: int | None = None
+    why: tuple[str | None, ...] = ()
+    #: The deck's language (ISO 639-1), which grading reads the answer in.
+    language: str = "en"
 
     @property
     def ref(self) -> str:
@@ -66,7 +73,15 @@ class CardView:
             "source": self.source,
             "content_hash": self.content_hash,
             "retired": self.retired,
+            "language": self.language,
+            "choices": [
+                {"text": text, "correct": index == self.correct, "why": why}
+                for index, (text, why) in enumerate(zip(self.choices, self._whys(), strict=True))
+            ],
         }
+
+    def _whys(self) -> tuple[str | None, ...]:
+        return self.why or (None,) * len(self.choices)
 
 
 @dataclass(frozen=True, slots=True)

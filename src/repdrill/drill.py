@@ -315,7 +315,9 @@ class DrillSession:
                 card=item.card,
                 grade=grade,
                 clock=self.clock,
-                answer=answer.strip() or None,
+                # A multiple-choice answer is logged as the choice, not the rep's letter.
+                answer=(grading.picked_text if grading and grading.picked_text else answer.strip())
+                or None,
                 suggested_grade=grading.suggested_grade if grading else None,
                 points_hit=grading.points_hit if grading else (),
                 session_id=self.session_id,

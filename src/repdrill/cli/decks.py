@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
     from repdrill.errors import Problem
     from repdrill.reports.health import DeckHealth
+    from repdrill.reports.wordings import LearntWordings
     from repdrill.store.load import LoadResult
 
 #: Show a progress bar when a load has at least this many bytes to read.
@@ -42,26 +43,37 @@ def validate(
             "github: workflow annotations for GitHub Actions.",
         ),
     ] = ValidateFormat.text,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Treat warnings (key points the grader will misread) as errors."
+        ),
+    ] = False,
 ) -> None:
     """Check deck files without touching the database.
 
     Every problem in every file is reported as path:line:column: message.
+    Warnings name key points the grader will misread (a slash inside one
+    wording, a leading instruction verb, overlapping points, a model answer
+    that does not earn a 5...) with the fix; --strict makes them errors.
     Exit status: 0 when all decks are valid, 1 when any is not, 2 on usage errors.
 
-    Example: repdrill validate decks/
+    Example: repdrill validate --strict decks/
     """
     from repdrill.decks.validate import validate as check
 
     # Validation needs no database and no rep: the library function, not a Repdrill.
-    checked = check(paths)
+    checked = check(paths, strict=strict)
     problems = list(checked.problems)
     if output_format is ValidateFormat.json:
         print_json(checked)
     elif output_format is ValidateFormat.github:
         for problem in problems:
             print(_github_annotation(problem))
+        for warning in checked.warnings:
+            print(_github_annotation(warning, level="warning"))
     else:
-        for problem in problems:
+        for problem in sorted([*problems, *checked.warnings], key=_place):
             print(problem)
     if output_format is not ValidateFormat.json:
         _validation_summary(checked)
@@ -82,13 +94,25 @@ def _validation_summary(checked: Validation) -> None:
             f"{broken} of {total} file{'s' if total != 1 else ''}",
             style="red",
         )
+    elif checked.strict and checked.warnings:
+        count = len(checked.warnings)
+        err.print(f"{count} warning{'s' if count != 1 else ''}, errors with --strict", style="red")
     else:
         valid = len(checked.decks)
         roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
-        err.print(f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid", style="green")
+        count = len(checked.warnings)
+        warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
+        err.print(
+            f"{valid} deck{'s' if valid != 1 else ''}{roster_note} valid{warned}",
+            style="yellow" if count else "green",
+        )
 
 
-def _github_annotation(problem: Problem) -> str:
+def _place(problem: Problem) -> tuple[str, int, int]:
+    return problem.path, problem.line, problem.column
+
+
+def _github_annotation(problem: Problem, *, level: str = "error") -> str:
     """A GitHub Actions workflow command (escaped as the runner expects)."""
 
     def escape(value: str, *, prop: bool = False) -> str:
@@ -96,7 +120,7 @@ def _github_annotation(problem: Problem) -> str:
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
     return (
-        f"::error file={escape(problem.path, prop=True)},line={problem.line},"
+        f"::{level} file={escape(problem.path, prop=True)},line={problem.line},"
         f"col={problem.column},title=repdrill::{escape(problem.message)}"
     )
 
@@ -266,6 +290,100 @@ def deck_retire(
     )
 
 
+@deck_app.command("wordings")
+def deck_wordings(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    since: SinceOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Wordings per point.")] = 5,
+    as_yaml: Annotated[
+        bool, typer.Option("--yaml", help="Print the key points with their new alternatives.")
+    ] = False,
+    apply: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply",
+            metavar="PATH",
+            exists=True,
+            dir_okay=False,
+            help="Add the wordings to this deck file in place (see --dry-run).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run/--no-dry-run",
+            help="With --apply: show the changed lines; --no-dry-run writes them.",
+        ),
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """List the wordings reps use for key points the grader missed.
+
+    When a rep grades a typed answer 4 or 5 and the suggestion was 2 or less,
+    the clauses of that answer closest to each missed point are its candidate
+    wordings, most used first, with how many reps used them. --yaml prints
+    them as alternatives to paste under key_points; --apply PATH adds them to
+    the deck file, keeping comments and layout (a dry run unless --no-dry-run).
+
+    Example: repdrill deck wordings --deck objection-handling --yaml
+    """
+    learnt = repdrill_of(ctx).deck_wordings(deck=deck, since=since, limit=limit)
+    if apply is not None:
+        from repdrill.reports.wordings import apply_wordings
+
+        applied = apply_wordings(str(apply), learnt, dry_run=dry_run)
+        if as_json:
+            print_json(applied)
+            return
+        console = out_console()
+        for line, before, after in applied.changed_lines:
+            console.print(
+                f"{apply}:{line}:\n  - {before.strip()}\n  + {after.strip()}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        for name in applied.skipped:
+            console.print(
+                f"skipped {name}: the point spans several lines; edit it by hand", markup=False
+            )
+        count = len(applied.changed_lines)
+        verb = "Would change" if dry_run else "Changed"
+        console.print(
+            f"{verb} {count} key point{'s' if count != 1 else ''} in {apply}"
+            + (". Dry run: nothing was written (--no-dry-run writes)." if dry_run else "."),
+            markup=False,
+            soft_wrap=True,
+        )
+        return
+    if as_json:
+        print_json(learnt)
+    elif as_yaml:
+        sys.stdout.write(learnt.as_yaml())
+    else:
+        _print_wordings(learnt)
+
+
+def _print_wordings(learnt: LearntWordings) -> None:
+    from rich.text import Text
+
+    console = out_console()
+    if not learnt.points:
+        console.print("No overrides yet: no answer graded 4-5 after a suggestion of 2 or less.")
+        return
+    for point in learnt.points:
+        console.print(
+            Text.assemble(
+                (f"{point.deck}/{point.card}", "bold"),
+                f" · point {point.point + 1}: {' | '.join(point.alternatives)}",
+            )
+        )
+        for w in point.wordings:
+            reps = f"{w.rep_count} rep{'s' if w.rep_count != 1 else ''}"
+            console.print(Text(f"  {w.text}  ({reps})"))
+
+
 def _print_health(h: DeckHealth) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -297,6 +415,19 @@ def _print_health(h: DeckHealth) -> None:
     if h.missed_points:
         title = "Key points missed most in typed answers"
         console.print(missed_points_table(h.missed_points, title, deck=False))
+    for o in h.overrides:
+        console.print(
+            f"Overridden: {o.card} {o.overridden} of {o.suggested} suggestions "
+            f"(mean {o.mean_change:+.1f} grades)",
+            markup=False,
+            soft_wrap=True,
+        )
+    for w in h.wrong_choices:
+        console.print(
+            f"Wrong choice: {w.card} '{w.choice}' picked by {w.reps} of {w.answering_reps} reps",
+            markup=False,
+            soft_wrap=True,
+        )
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)
         console.print(

@@ -97,7 +97,7 @@ def _load_first(rd: Repdrill, paths: list[Path], wanted: list[str] | None) -> li
 def _run(rd: Repdrill, *, prep: bool = False, **options: Any) -> None:
     from repdrill.cli.terminal import TerminalIO
 
-    io = TerminalIO(out_console())
+    io = TerminalIO(out_console(), rep=rd.user)
     summary = rd.prep(io, **options) if prep else rd.drill(io, **options)
     if summary.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

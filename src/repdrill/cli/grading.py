@@ -46,6 +46,11 @@ def _print_grading(result: GradeResult) -> None:
         console.print(Text(f"{result.card.ref}: the answer is empty; nothing to grade."))
         return
     console.print(Text(result.card.ref, style="bold"))
+    if grading.right is not None:
+        card = result.card
+        right = card.choices[card.correct] if card.correct is not None else ""
+        verdict = "right" if grading.right else f"wrong; the right choice is {right}"
+        console.print(Text(f"  picked: {grading.picked_text} ({verdict})"))
     for p in grading.points:
         line = Text("  ✓ " if p.hit else "  ✗ ", style="green" if p.hit else "red")
         line.append(p.label)
@@ -59,6 +64,9 @@ def _print_grading(result: GradeResult) -> None:
             console.print(
                 Text(f"  ⚠ red flag: {flag.label} (said: {flag.matched})", style="bold red")
             )
+    if grading.right is not None:
+        console.print(f"Suggested grade [bold]{grading.suggested_grade}[/]")
+        return
     console.print(
         f"Coverage {grading.coverage:.0%} · suggested grade [bold]{grading.suggested_grade}[/]"
     )

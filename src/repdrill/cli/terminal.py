@@ -22,12 +22,13 @@ from rich.panel import Panel
 from rich.text import Text
 
 from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, SessionPlan, Summary
-from repdrill.grading import Grading
+from repdrill.grading import Grading, point_label
 from repdrill.schedule.replay import ReviewKind
 from repdrill.schedule.rules import is_correct, needs_redrill
 from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
+    from repdrill.cards import CardView
     from repdrill.store.record import Recorded
     from repdrill.store.reps import Hold
 
@@ -46,8 +47,11 @@ _FULL_EXTRA = 6
 class TerminalIO:
     """A :class:`~repdrill.drill.DrillIO` on a Rich console."""
 
-    def __init__(self, console: Console, *, echo: bool | None = None) -> None:
+    def __init__(self, console: Console, *, echo: bool | None = None, rep: str = "") -> None:
         self.console = console
+        #: The rep drilling: multiple-choice cards show their choices in this rep's order.
+        self.rep = rep
+        self._choices: tuple[tuple[str, str], ...] = ()
         self._shown_scale = False
         self._item: QueueItem | None = None
         self._compact = False
@@ -83,6 +87,9 @@ class TerminalIO:
         return line
 
     def read_answer(self) -> str | None:
+        if self._choices:
+            letters = f"{self._choices[0][0]}-{self._choices[-1][0]}"
+            return self._read(f"[bold]Your choice[/] ({letters}, or Enter to skip): ")
         return self._read("[bold]Your answer[/] (Enter: answer in your head): ")
 
     def read_grade(self, *, can_undo: bool, suggested: int | None) -> GradeChoice | None:
@@ -175,6 +182,7 @@ class TerminalIO:
 
     def show_prompt(self, item: QueueItem, position: int, total: int) -> None:
         self._item = item
+        self._choices = choice_lines(item.card, self.rep)
         self._compact = self._needs_compact(item)
         if self._compact and self.console.is_terminal:
             self.console.clear()
@@ -194,9 +202,10 @@ class TerminalIO:
         shown = [card.ref, card.type or "", " ".join(card.tags)] if full else [card.ref]
         details = Text(" · ".join(x for x in shown if x), style="dim")
         details.truncate(self.console.width - 4, overflow="ellipsis")
+        options = [Text(f"  {letter}) {text}") for letter, text in choice_lines(card, self.rep)]
         position, total = title
         return Panel(
-            Group(Text(card.prompt.strip()), details),
+            Group(Text(card.prompt.strip()), *options, details),
             title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
             border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
         )
@@ -210,6 +219,8 @@ class TerminalIO:
     def _answer_panel(self, item: QueueItem, grading: Grading | None) -> Panel:
         card = item.card
         parts: list[Text] = [Text(card.answer.strip())]
+        if card.choices:
+            parts.extend(_choice_result(card, grading))
         if card.key_points:
             parts.append(Text("\nKey points", style="bold"))
             parts.extend(_points(card.key_points, grading, self.console.width - 4, cut=False))
@@ -226,14 +237,22 @@ class TerminalIO:
         card = item.card
         width = self.console.width - 4
         flags = len(grading.red_flags_hit) if grading else 0
-        room = self.console.size.height - _COMPACT_FIXED - len(card.key_points) - flags
+        result = _choice_result(card, grading) if card.choices else []
+        room = (
+            self.console.size.height
+            - _COMPACT_FIXED
+            - len(card.key_points)
+            - flags
+            - 2 * len(self._choices)
+            - len(result)
+        )
         answer = Text(card.answer.strip())
         lines = answer.wrap(self.console, width)
         shown = Text("\n").join(lines[: max(2, room)])
         if len(lines) > max(2, room):
             shown.append(" …", style="dim")
             shown.append("  (e: the whole answer and why it works)", style="dim")
-        parts: list[Text] = [shown]
+        parts: list[Text] = [shown, *result]
         parts.extend(_points(card.key_points, grading, width, cut=True))
         if grading is not None:
             parts.extend(_grading_lines(grading, compact=True))
@@ -315,7 +334,7 @@ def _points(
     """One line per key point, hit or missed; ``cut`` keeps each to one line."""
     lines = []
     for index, alternatives in enumerate(points):
-        label = " / ".join(alternatives)
+        label = point_label(alternatives)
         if grading is None:
             line = Text(f"  • {label}")
         else:
@@ -335,13 +354,40 @@ def _points(
     return lines
 
 
+def choice_lines(card: CardView, rep: str) -> tuple[tuple[str, str], ...]:
+    """(letter, choice) in the order this rep sees a multiple-choice card's choices."""
+    from repdrill.choices import lettered
+
+    return tuple((letter, card.choices[index]) for letter, index in lettered(card, rep))
+
+
+def _choice_result(card: CardView, grading: Grading | None) -> list[Text]:
+    right = card.choices[card.correct] if card.correct is not None else ""
+    lines = []
+    if grading is None or grading.picked is None:
+        lines.append(Text(f"\nThe right choice: {right}", style="bold"))
+    elif grading.right:
+        lines.append(Text(f"\n✓ {grading.picked_text}: right", style="bold green"))
+    else:
+        lines.append(
+            Text(f"\n✗ {grading.picked_text}: the right choice is {right}", style="bold red")
+        )
+    whys = card.why or (None,) * len(card.choices)
+    picked = grading.picked if grading else None
+    for index in dict.fromkeys(i for i in (picked, card.correct) if i is not None):
+        if whys[index]:
+            lines.append(Text(f"  {card.choices[index]}: {whys[index]}"))
+    return lines
+
+
 def _grading_lines(grading: Grading, *, compact: bool = False) -> list[Text]:
     lines = []
     for flag in grading.red_flags_hit:
         lines.append(Text(f"  ⚠ red flag: {flag}", style="bold red"))
     label = Text("Suggested grade: " if compact else "\nSuggested grade: ", style="bold")
     label.append(str(grading.suggested_grade), style="bold cyan")
-    label.append(f"  (key points covered: {grading.coverage:.0%})")
+    if grading.right is None:
+        label.append(f"  (key points covered: {grading.coverage:.0%})")
     lines.append(label)
     return lines
 

@@ -22,7 +22,26 @@ CARD_TYPES = ("objection", "messaging", "fact", "scenario")
 DEFAULT_MIN_INTERVAL_DAYS = 21
 DEFAULT_NEW_PER_DAY = 10
 
-Kind = Literal["slug", "text", "version", "choice", "tags", "points", "count", "cards", "mastery"]
+#: Languages a deck may be written in (ISO 639-1): grading stems and reads negations in it.
+LANGUAGES = ("en", "de", "fr", "es")
+DEFAULT_LANGUAGE = "en"
+#: A multiple-choice card has this many choices.
+MIN_CHOICES, MAX_CHOICES = 2, 6
+
+Kind = Literal[
+    "slug",
+    "text",
+    "version",
+    "choice",
+    "tags",
+    "points",
+    "count",
+    "cards",
+    "mastery",
+    "language",
+    "choices",
+    "correct",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +97,27 @@ CARD_FIELDS = (
     ),
     Field("explanation", "text", "Why the answer works; shown after answering."),
     Field("source", "text", "Link to the battlecard or document behind the card."),
+    Field(
+        "choices",
+        "choices",
+        f"A multiple-choice card's options ({MIN_CHOICES}-{MAX_CHOICES}): text, or "
+        "{text, why} where why is shown after answering.",
+        minimum=MIN_CHOICES,
+        maximum=MAX_CHOICES,
+    ),
+    Field(
+        "correct",
+        "correct",
+        "The right choice: its text, or its number counting from 1.",
+        minimum=1,
+        maximum=MAX_CHOICES,
+    ),
+)
+
+#: The keys of a choice given as a mapping.
+CHOICE_FIELDS = (
+    Field("text", "text", "The choice as reps see it.", required=True),
+    Field("why", "text", "Why this choice is right or wrong; shown after answering."),
 )
 
 DECK_FIELDS = (
@@ -86,6 +126,13 @@ DECK_FIELDS = (
     Field("description", "text", "What the deck is for."),
     Field("owner", "text", "Who maintains the deck (a name or an address)."),
     Field("version", "version", "The authors' version label, text or a whole number."),
+    Field(
+        "language",
+        "language",
+        "The language the cards are written in: "
+        + ", ".join(LANGUAGES)
+        + f" (default {DEFAULT_LANGUAGE}).",
+    ),
     Field("mastery", "mastery", "Mastery settings for this deck."),
     Field("cards", "cards", "The cards; at least one.", required=True),
 )
@@ -102,6 +149,7 @@ def required(fields: tuple[Field, ...]) -> tuple[str, ...]:
 def json_schema() -> dict[str, Any]:
     """The deck format as JSON Schema (draft-07, which editors support best)."""
     card = _object(CARD_FIELDS)
+    card["dependencies"] = {"choices": ["correct"], "correct": ["choices"]}
     deck = _object(DECK_FIELDS)
     deck["properties"]["cards"] = {
         "description": _field("cards", DECK_FIELDS).description,
@@ -162,6 +210,22 @@ def _property(field: Field) -> dict[str, Any]:
             schema = {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
         case "mastery":
             schema = _object(MASTERY_FIELDS)
+        case "language":
+            schema = {"type": "string", "enum": list(LANGUAGES)}
+        case "choices":
+            schema = {
+                "type": "array",
+                "minItems": field.minimum,
+                "maxItems": field.maximum,
+                "items": {"anyOf": [text, _object(CHOICE_FIELDS)]},
+            }
+        case "correct":
+            schema = {
+                "anyOf": [
+                    text,
+                    {"type": "integer", "minimum": field.minimum, "maximum": field.maximum},
+                ]
+            }
         case "cards":  # pragma: no cover - replaced by json_schema()
             schema = {"type": "array"}
     schema["description"] = field.description

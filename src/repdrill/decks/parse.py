@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from yaml.nodes import Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from repdrill.cards import Points
 from repdrill.decks import format as fmt
@@ -35,13 +35,28 @@ class Card:
     red_flags: Points = ()
     explanation: str | None = None
     source: str | None = None
+    #: A multiple-choice card: its choices, the index of the right one, why each is
+    #: right or wrong.
+    choices: tuple[str, ...] = ()
+    correct: int | None = None
+    why: tuple[str | None, ...] = ()
     line: int = field(default=0, compare=False)
+    #: Where things are in the file, for warnings: ``(what, line, column)`` with what
+    #: one of ``answer``, ``key_points``, ``key_points.N``, ``red_flags.N``.
+    marks: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
     #: SHA-256 of everything a rep sees of the card; ties each review to the text.
     content_hash: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.content_hash:
             object.__setattr__(self, "content_hash", card_hash(self))
+
+    def mark(self, what: str) -> tuple[int, int]:
+        """The line and column of ``what`` (see :attr:`marks`), else the card's own."""
+        for name, line, column in self.marks:
+            if name == what:
+                return line, column
+        return self.line, 3
 
 
 def card_hash(card: Card) -> str:
@@ -55,11 +70,27 @@ def card_hash(card: Card) -> str:
             card.red_flags,
             card.explanation,
             card.source,
+            # Only multiple-choice cards carry these, so other cards keep their hashes.
+            *([card.choices, card.correct, card.why] if card.choices else []),
         ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def choices_json(card: Card) -> str | None:
+    """A multiple-choice card's choices as the store keeps them; ``None`` for other cards."""
+    if not card.choices:
+        return None
+    whys = card.why or (None,) * len(card.choices)
+    return json.dumps(
+        [
+            {"text": text, "why": why, "correct": index == card.correct}
+            for index, (text, why) in enumerate(zip(card.choices, whys, strict=True))
+        ],
+        ensure_ascii=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +106,7 @@ class Deck:
     version: str | None = None
     min_interval_days: int = fmt.DEFAULT_MIN_INTERVAL_DAYS
     new_per_day: int = fmt.DEFAULT_NEW_PER_DAY
+    language: str = fmt.DEFAULT_LANGUAGE
     id_line: int = field(default=1, compare=False)
 
 
@@ -148,6 +180,7 @@ def _read_deck(reader: NodeReader, root: Node, path: str) -> Deck | None:
     description = _text(reader, entries.get("description"), "description")
     owner = _text(reader, entries.get("owner"), "owner")
     version = _version(reader, entries.get("version"))
+    language = _language(reader, entries.get("language"))
     min_interval, new_per_day = _mastery(reader, entries.get("mastery"))
     cards = _cards(reader, entries.get("cards"))
     if deck_id is None or title is None or cards is None or reader.problems:
@@ -163,6 +196,7 @@ def _read_deck(reader: NodeReader, root: Node, path: str) -> Deck | None:
         version=version,
         min_interval_days=min_interval,
         new_per_day=new_per_day,
+        language=language,
         id_line=id_line,
     )
 
@@ -193,6 +227,20 @@ def _version(reader: NodeReader, entry: Entry | None) -> str | None:
         number = reader.integer(node, "version", 0, 10**12)
         return None if number is None else str(number)
     return reader.text(node, "version")
+
+
+def _language(reader: NodeReader, entry: Entry | None) -> str:
+    value = _text(reader, entry, "language")
+    if value is None or entry is None:
+        return fmt.DEFAULT_LANGUAGE
+    if value not in fmt.LANGUAGES:
+        reader.problem(
+            entry.value,
+            f"language '{value}' is not one of: {', '.join(fmt.LANGUAGES)} "
+            "(ISO 639-1 codes; leave it out for English)",
+        )
+        return fmt.DEFAULT_LANGUAGE
+    return value
 
 
 def _mastery(reader: NodeReader, entry: Entry | None) -> tuple[int, int]:
@@ -261,6 +309,14 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
     red_flags = _points(reader, entries.get("red_flags"), f"{what}: red_flags")
     explanation = _text(reader, entries.get("explanation"), f"{what}: explanation")
     source = _text(reader, entries.get("source"), f"{what}: source")
+    choices, why = _choices(reader, entries.get("choices"), what)
+    correct = _correct(reader, entries, choices, what)
+    if choices and (key_points or red_flags):
+        reader.problem(
+            entries["choices"].key_node,
+            f"{what}: a card with choices is graded by the choice picked; "
+            "remove its key_points and red_flags, or its choices",
+        )
     if card_id is None or prompt is None or answer is None or len(reader.problems) > before:
         return card_id, None
     return card_id, Card(
@@ -273,8 +329,97 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
         red_flags=red_flags,
         explanation=explanation,
         source=source,
+        choices=choices,
+        correct=correct,
+        why=why if any(w is not None for w in why) else (),
         line=node.start_mark.line + 1,
+        marks=_marks(entries),
     )
+
+
+def _marks(entries: dict[str, Entry]) -> tuple[tuple[str, int, int], ...]:
+    """Where the card's answer and each of its points are, for warnings."""
+    marks = []
+    for name in ("answer", "key_points", "red_flags"):
+        entry = entries.get(name)
+        if entry is None:
+            continue
+        start = entry.value.start_mark
+        marks.append((name, start.line + 1, start.column + 1))
+        if name != "answer" and isinstance(entry.value, SequenceNode):
+            for index, point in enumerate(entry.value.value):
+                mark = point.start_mark
+                marks.append((f"{name}.{index}", mark.line + 1, mark.column + 1))
+    return tuple(marks)
+
+
+def _choices(
+    reader: NodeReader, entry: Entry | None, what: str
+) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    if entry is None:
+        return (), ()
+    items = reader.sequence(entry.value, f"{what}: choices")
+    if items is None:
+        return (), ()
+    texts: list[str] = []
+    whys: list[str | None] = []
+    for item in items:
+        if isinstance(item, MappingNode):
+            keys = reader.mapping(
+                item, f"{what}: a choice", fmt.names(fmt.CHOICE_FIELDS), ("text",)
+            )
+            if not keys or "text" not in keys:
+                continue
+            text = reader.text(keys["text"].value, f"{what}: a choice's text")
+            why = _text(reader, keys.get("why"), f"{what}: a choice's why")
+        else:
+            text, why = reader.text(item, f"{what}: a choice"), None
+        if text is None:
+            continue
+        if text.casefold() in (t.casefold() for t in texts):
+            reader.problem(item, f"{what}: choice '{text}' is listed twice")
+            continue
+        texts.append(text)
+        whys.append(why)
+    if not fmt.MIN_CHOICES <= len(items) <= fmt.MAX_CHOICES:
+        reader.problem(
+            entry.value,
+            f"{what}: choices must list {fmt.MIN_CHOICES} to {fmt.MAX_CHOICES} choices, "
+            f"not {len(items)}",
+        )
+    return tuple(texts), tuple(whys)
+
+
+def _correct(
+    reader: NodeReader, entries: dict[str, Entry], choices: tuple[str, ...], what: str
+) -> int | None:
+    entry = entries.get("correct")
+    if entry is None:
+        if "choices" in entries:
+            reader.problem(
+                entries["choices"].key_node,
+                f"{what}: a card with choices needs correct: the right choice's text or number",
+            )
+        return None
+    if "choices" not in entries:
+        reader.problem(entry.key_node, f"{what}: correct needs choices to pick from")
+        return None
+    node = entry.value
+    if isinstance(node, ScalarNode) and node.tag.endswith(":int"):
+        number = reader.integer(node, f"{what}: correct", 1, max(1, len(choices)))
+        return None if number is None else number - 1
+    text = reader.text(node, f"{what}: correct")
+    if text is None:
+        return None
+    for index, choice in enumerate(choices):
+        if choice.casefold() == text.casefold():
+            return index
+    if choices:
+        listed = ", ".join(f"'{c}'" for c in choices)
+        reader.problem(
+            node, f"{what}: correct '{text}' is not among the choices ({listed}); copy one exactly"
+        )
+    return None
 
 
 def _card_type(reader: NodeReader, entry: Entry | None, what: str) -> str | None:

@@ -20,10 +20,14 @@ class Validation:
     problems: tuple[Problem, ...]
     #: Deck files read (rosters are counted in ``rosters``).
     files: int
+    #: What the grader will misread (:mod:`repdrill.decks.lint`); errors with ``strict``.
+    warnings: tuple[Problem, ...] = ()
+    strict: bool = False
 
     @property
     def valid(self) -> bool:
-        return not self.problems and bool(self.files or self.rosters)
+        failed = self.problems or (self.strict and self.warnings)
+        return not failed and bool(self.files or self.rosters)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -34,12 +38,29 @@ class Validation:
             ],
             "rosters": list(self.rosters),
             "problems": [p.to_json() for p in self.problems],
+            "warnings": [w.to_json() for w in self.warnings],
+            "strict": self.strict,
         }
 
 
-def validate(paths: Sequence[str | os.PathLike[str]]) -> Validation:
-    """Validate every deck file and roster under ``paths``, reporting all problems."""
+def validate(
+    paths: Sequence[str | os.PathLike[str]], *, lint: bool = True, strict: bool = False
+) -> Validation:
+    """Validate every deck file and roster under ``paths``, reporting all problems.
+
+    With ``lint``, the valid decks are also checked for what the grader will
+    misread (warnings); with ``strict``, any warning makes the files invalid.
+    """
     decks, deck_problems, files = parse_decks(paths)
     rosters, roster_problems = validate_rosters(paths)
-    problems = sorted([*deck_problems, *roster_problems], key=lambda p: (p.path, p.line, p.column))
-    return Validation(tuple(decks), tuple(rosters), tuple(problems), files)
+    problems = sorted([*deck_problems, *roster_problems], key=_place)
+    warnings: list[Problem] = []
+    if lint:
+        from repdrill.decks.lint import lint_decks
+
+        warnings = sorted(lint_decks(tuple(decks)), key=_place)
+    return Validation(tuple(decks), tuple(rosters), tuple(problems), files, tuple(warnings), strict)
+
+
+def _place(problem: Problem) -> tuple[str, int, int]:
+    return problem.path, problem.line, problem.column

@@ -9,9 +9,10 @@ whole history unless a start day is given.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from repdrill.cards import Scope
 from repdrill.reports.report import (
@@ -40,6 +41,10 @@ class DeckHealth:
     leeches: dict[str, int]
     missed_points: list[MissedPoint]
     unreviewed: list[str]
+    #: How often reps overrode the suggested grade, per card.
+    overrides: list[Overrides] = field(default_factory=list)
+    #: Wrong choices of multiple-choice cards and the share of reps who picked them.
+    wrong_choices: list[WrongChoice] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -73,6 +78,47 @@ class DeckHealth:
                 for m in self.missed_points
             ],
             "unreviewed_ids": list(self.unreviewed),
+            "overrides": [o.to_json() for o in self.overrides],
+            "wrong_choices": [w.to_json() for w in self.wrong_choices],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """One card's suggested grades and how reps overrode them."""
+
+    card: str
+    suggested: int
+    overridden: int
+    #: Mean of (rep's grade - suggested grade) over the overridden reviews.
+    mean_change: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "card": self.card,
+            "suggested_reviews": self.suggested,
+            "overridden_reviews": self.overridden,
+            "override_percent": round(100 * self.overridden / self.suggested, 1),
+            "mean_override": round(self.mean_change, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WrongChoice:
+    """A wrong choice reps picked: a misconception worth a coaching note."""
+
+    card: str
+    choice: str
+    reps: int
+    answering_reps: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "card": self.card,
+            "choice": self.choice,
+            "rep_count": self.reps,
+            "answering_rep_count": self.answering_reps,
+            "rep_percent": round(100 * self.reps / self.answering_reps, 1),
         }
 
 
@@ -128,6 +174,8 @@ def deck_health(
                 leeches=_leeches(conn, deck_id),
                 missed_points=missed_points(conn, scope, {}, limit),
                 unreviewed=[texts[c][1] for c in never],
+                overrides=overrides(conn, deck_id, since, limit),
+                wrong_choices=wrong_choices(conn, deck_id, since, limit),
             )
         )
     return HealthReport(tuple(result))
@@ -143,3 +191,76 @@ def _leeches(conn: Connection, deck_id: int) -> dict[str, int]:
         .order_by(t.cards.c.slug)
     )
     return {slug: int(count) for slug, count in rows}
+
+
+def overrides(conn: Connection, deck_id: int, since: dt.date | None, limit: int) -> list[Overrides]:
+    """Per card, reviews with a suggested grade and how many reps overrode it, most first."""
+    r = t.reviews.c
+    changed = r.grade != r.suggested_grade
+    query = (
+        select(
+            t.cards.c.slug,
+            func.count(),
+            func.sum(case((changed, 1), else_=0)),
+            func.avg(case((changed, r.grade - r.suggested_grade), else_=None)),
+        )
+        .select_from(t.reviews.join(t.cards, t.cards.c.id == r.card_id))
+        .where(t.cards.c.deck_id == deck_id, r.suggested_grade.is_not(None), r.grade.is_not(None))
+        .group_by(t.cards.c.slug)
+    )
+    if since is not None:
+        query = query.where(r.review_date >= since)
+    rows = [
+        Overrides(slug, int(total), int(over or 0), float(mean or 0))
+        for slug, total, over, mean in conn.execute(query)
+    ]
+    rows.sort(key=lambda o: (-o.overridden / o.suggested, -o.overridden, o.card))
+    return [o for o in rows if o.overridden][:limit]
+
+
+def wrong_choices(
+    conn: Connection, deck_id: int, since: dt.date | None, limit: int
+) -> list[WrongChoice]:
+    """The wrong choices reps picked on multiple-choice cards, by share of answering reps."""
+    r, v = t.reviews.c, t.card_versions.c
+    query = (
+        select(t.cards.c.slug, r.answer, v.choices, func.count(r.rep_id.distinct()))
+        .select_from(
+            t.reviews.join(t.cards, t.cards.c.id == r.card_id).join(
+                t.card_versions, (v.card_id == r.card_id) & (v.content_hash == r.card_hash)
+            )
+        )
+        .where(t.cards.c.deck_id == deck_id, v.choices.is_not(None), r.answer.is_not(None))
+        .group_by(t.cards.c.slug, r.answer, v.choices)
+    )
+    if since is not None:
+        query = query.where(r.review_date >= since)
+    picked: dict[str, dict[str, int]] = {}
+    wrong: dict[str, set[str]] = {}
+    for slug, answer, stored, reps in conn.execute(query):
+        choices = json.loads(stored)
+        picked.setdefault(slug, {})
+        picked[slug][answer] = picked[slug].get(answer, 0) + int(reps)
+        wrong.setdefault(slug, set()).update(c["text"] for c in choices if not c["correct"])
+    answering = _answering_reps(conn, deck_id, since)
+    result = [
+        WrongChoice(slug, answer, reps, answering.get(slug, reps))
+        for slug, answers in picked.items()
+        for answer, reps in answers.items()
+        if answer in wrong[slug]
+    ]
+    result.sort(key=lambda w: (-w.reps / w.answering_reps, w.card, w.choice))
+    return result[:limit]
+
+
+def _answering_reps(conn: Connection, deck_id: int, since: dt.date | None) -> dict[str, int]:
+    r = t.reviews.c
+    query = (
+        select(t.cards.c.slug, func.count(r.rep_id.distinct()))
+        .select_from(t.reviews.join(t.cards, t.cards.c.id == r.card_id))
+        .where(t.cards.c.deck_id == deck_id, r.answer.is_not(None))
+        .group_by(t.cards.c.slug)
+    )
+    if since is not None:
+        query = query.where(r.review_date >= since)
+    return {slug: int(count) for slug, count in conn.execute(query)}

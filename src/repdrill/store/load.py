@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from repdrill.decks._yaml import gc_paused
 from repdrill.decks.files import DeckFile, find_deck_files, read_file
-from repdrill.decks.parse import Card, Deck, duplicate_deck_ids, parse_deck
+from repdrill.decks.parse import Card, Deck, choices_json, duplicate_deck_ids, parse_deck
 from repdrill.errors import InvalidInput, Problem, RepdrillError
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks
@@ -215,6 +215,7 @@ def _apply(
         "version": deck.version,
         "min_interval_days": deck.min_interval_days,
         "new_per_day": deck.new_per_day,
+        "language": deck.language,
         "source_path": os.path.abspath(deck.path),
         "file_hash": file_hash,
         "loaded_at": now,
@@ -363,6 +364,7 @@ def _store_versions(
             "red_flags": _json_list(card.red_flags),
             "explanation": card.explanation,
             "source": card.source,
+            "choices": choices_json(card),
             "created_at": now,
         }
         for card in cards

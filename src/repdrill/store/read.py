@@ -116,6 +116,8 @@ _CARD_COLUMNS = (
     t.cards.c.current_hash,
     t.decks.c.min_interval_days,
     t.cards.c.retired_at,
+    t.decks.c.language,
+    t.card_versions.c.choices,
 )
 
 
@@ -143,7 +145,21 @@ def _card_view(row: Any) -> CardView:
         content_hash=row[11],
         min_interval_days=row[12],
         retired=row[13] is not None,
+        language=row[14],
+        **_choices(row[15]),
     )
+
+
+def _choices(stored: str | None) -> dict[str, Any]:
+    """A stored multiple-choice card's choices, right one and whys, as CardView takes them."""
+    if not stored:
+        return {}
+    items = json.loads(stored)
+    return {
+        "choices": tuple(i["text"] for i in items),
+        "correct": next((n for n, i in enumerate(items) if i["correct"]), None),
+        "why": tuple(i["why"] for i in items),
+    }
 
 
 def card_views(conn: Connection, ids: Iterable[int]) -> dict[int, CardView]:

@@ -82,6 +82,8 @@ decks = Table(
     Column("version", Text),
     Column("min_interval_days", Integer, nullable=False),
     Column("new_per_day", Integer, nullable=False),
+    # ISO 639-1: the language typed answers are stemmed and read for negations in.
+    Column("language", String(8), nullable=False, server_default="en"),
     # The file the deck was last loaded from, and that file's hash: an
     # unchanged file is skipped on the next load.
     Column("source_path", Text),
@@ -119,6 +121,9 @@ card_versions = Table(
     Column("red_flags", Text, nullable=False),
     Column("explanation", Text),
     Column("source", Text),
+    # A multiple-choice card's choices as a JSON array of {text, why, correct};
+    # NULL for a card graded by its key points.
+    Column("choices", Text),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("card_id", "content_hash", name="uq_card_versions_card_hash"),
 )
