@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from repdrill._text import describe, one_line, unsafe_characters
 from repdrill.errors import ConfigError
 
 DB_ENV = "REPDRILL_DB"
@@ -39,9 +42,12 @@ def database_url(value: str | None = None) -> str:
         raise ConfigError("--db / REPDRILL_DB is empty; give a file path or a database URL")
     if value and "://" in value:
         return value
-    path = Path(value).expanduser() if value else default_db_path()
     if value == ":memory:":
         return "sqlite://"
+    try:
+        path = Path(value).expanduser() if value else default_db_path()
+    except RuntimeError as error:  # ~nouser/...: no such home directory
+        raise ConfigError(f"--db {value}: {error}") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -53,13 +59,49 @@ def database_url(value: str | None = None) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+#: Dates repdrill accepts: far enough either way for any real schedule, and
+#: far from the calendar's ends, where adding a 30-year interval overflows.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_today(value: str) -> dt.date:
+    """A date written ``YYYY-MM-DD`` (the one form the docs give), between 2000 and 2999."""
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value.strip())
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            f"'{value}' is not an ISO date; use YYYY-MM-DD, for example 2026-03-01"
+            f"{one_line(repr(value))} is not an ISO date; use YYYY-MM-DD, for example 2026-03-01"
         ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise ConfigError(f"{day} is out of range; use a date from {EARLIEST} to {LATEST}")
+    return day
+
+
+def rep_name_problem(name: str) -> str | None:
+    """What makes ``name`` unusable as a rep's name, or ``None``: the one rule, everywhere.
+
+    1 to 100 characters, no spaces, no control characters and nothing invisible
+    or reordering (zero-width characters, right-to-left overrides), in Unicode
+    normal form NFC, so that two names that look the same are the same name.
+    """
+    if not name or len(name) > MAX_REP_NAME:
+        return f"use 1 to {MAX_REP_NAME} characters"
+    if any(c.isspace() for c in name):
+        return "no spaces (a login name or an e-mail address)"
+    unsafe = unsafe_characters(name) or [(i, c) for i, c in enumerate(name) if _hidden(c)]
+    if unsafe:
+        return f"it contains {describe(unsafe[0][1])}"
+    if unicodedata.normalize("NFC", name) != name:
+        return "write it in Unicode normal form NFC"
+    return None
+
+
+def _hidden(character: str) -> bool:
+    return unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 def rep_name(value: str | None = None) -> str:
@@ -70,11 +112,9 @@ def rep_name(value: str | None = None) -> str:
         except (OSError, KeyError):  # no login name in some containers
             value = os.environ.get("USER") or "rep"
     name = value.strip()
-    if not name or len(name) > MAX_REP_NAME or any(c.isspace() for c in name):
-        raise ConfigError(
-            f"'{value}' is not a usable rep name: use 1-{MAX_REP_NAME} characters, "
-            "no spaces (a login name or an e-mail address)"
-        )
+    problem = rep_name_problem(name)
+    if problem:
+        raise ConfigError(f"{one_line(repr(value))} is not a usable rep name: {problem}")
     return name
 
 

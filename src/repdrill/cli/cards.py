@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from repdrill._text import one_line, visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import CardArgument, DeckOption, JsonOption, TagOption
 from repdrill.cli.output import out_console, print_json
@@ -131,8 +132,8 @@ def _print_card(detail: CardDetail) -> None:
         if shown:
             meta.append(" · " if meta else "")
             meta.append(flag, style=style)
-    console.print(Panel(Text(card.prompt), title=Text(card.ref), subtitle=meta or None))
-    console.print(Panel(Text(card.answer), title="Model answer", border_style="green"))
+    console.print(Panel(Text(visible(card.prompt)), title=Text(card.ref), subtitle=meta or None))
+    console.print(Panel(Text(visible(card.answer)), title="Model answer", border_style="green"))
     if schedule is None:
         console.print("No scheduling review yet: a new card.")
     else:
@@ -172,7 +173,7 @@ def _print_card_list(listing: CardList) -> None:
     header.truncate(console.width, overflow="ellipsis")
     console.print(header)
     for card in listing.cards:
-        prompt = " ".join(card.prompt.split())
+        prompt = one_line(" ".join(card.prompt.split()))
         line = Text(f"{card.ref:<{ref_width}}  {card.type or '':<{type_width}}  {prompt}")
         line.truncate(max(console.width, ref_width + 2), overflow="ellipsis")
         console.print(line, soft_wrap=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
+from repdrill._text import one_line
 from repdrill.cli.output import fail
 from repdrill.errors import InvalidInput, RepdrillError
 
@@ -31,7 +32,7 @@ class RepdrillGroup(TyperGroup):
             return super().invoke(ctx)
         except InvalidInput as error:
             for problem in error.problems:
-                print(problem, file=sys.stderr)
+                print(one_line(str(problem)), file=sys.stderr)
             fail(error.summary)
         except RepdrillError as error:
             fail(str(error))

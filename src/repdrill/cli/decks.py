@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from repdrill._text import one_line, visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, DryRunOption, JsonOption, PathsArgument, SinceOption
 from repdrill.cli.output import err_console, out_console, print_json
@@ -74,7 +75,7 @@ def validate(
             print(_github_annotation(warning, level="warning"))
     else:
         for problem in sorted([*problems, *checked.warnings], key=_place):
-            print(problem)
+            print(one_line(str(problem)))
     if output_format is not ValidateFormat.json:
         _validation_summary(checked)
     if not checked.valid:
@@ -177,7 +178,7 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
     for deck in result.decks:
         if deck.skipped:
             console.print(
-                f"[bold]{deck.deck}[/] ({escape(deck.path)}): file unchanged, skipped",
+                f"[bold]{deck.deck}[/] ({escape(one_line(deck.path))}): file unchanged, skipped",
                 soft_wrap=True,
             )
             continue
@@ -191,7 +192,7 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
             counts.append(f"{len(deck.revived)} revived")
         label = " (new deck)" if deck.created else ""
         console.print(
-            f"[bold]{deck.deck}[/]{label} ({escape(deck.path)}): {', '.join(counts)}",
+            f"[bold]{deck.deck}[/]{label} ({escape(one_line(deck.path))}): {', '.join(counts)}",
             soft_wrap=True,
         )
         for name, ids in (
@@ -407,7 +408,7 @@ def _print_health(h: DeckHealth) -> None:
                 str(f.reviews),
                 str(f.reps),
                 str(h.leeches.get(f.card, 0)),
-                Text(f.prompt),
+                Text(visible(f.prompt)),
             )
         console.print(table)
     else:

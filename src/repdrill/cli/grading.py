@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from repdrill._text import visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import CardArgument, JsonOption
 from repdrill.cli.output import out_console, print_json
@@ -53,7 +54,7 @@ def _print_grading(result: GradeResult) -> None:
         console.print(Text(f"  picked: {grading.picked_text} ({verdict})"))
     for p in grading.points:
         line = Text("  ✓ " if p.hit else "  ✗ ", style="green" if p.hit else "red")
-        line.append(p.label)
+        line.append(visible(p.label))
         if p.hit:
             line.append(f"  (matched: {p.matched})", style="dim")
         elif p.negated:
@@ -62,7 +63,10 @@ def _print_grading(result: GradeResult) -> None:
     for flag in grading.red_flags:
         if flag.hit:
             console.print(
-                Text(f"  ⚠ red flag: {flag.label} (said: {flag.matched})", style="bold red")
+                Text(
+                    f"  ⚠ red flag: {visible(flag.label)} (said: {visible(flag.matched or '')})",
+                    style="bold red",
+                )
             )
     if grading.right is not None:
         console.print(f"Suggested grade [bold]{grading.suggested_grade}[/]")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from repdrill._text import one_line
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import JsonOption, RepOption, SinceOption
 from repdrill.cli.output import err_console, print_json
@@ -57,7 +58,7 @@ def log_import(
         print_json(result)
     else:
         for problem in result.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(str(problem)), file=sys.stderr)
         err = err_console()
         if not result.written:
             err.print(

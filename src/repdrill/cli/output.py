@@ -57,6 +57,8 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     """``Error: message`` on stderr, then exit with ``code``."""
     from rich.markup import escape
 
+    from repdrill._text import one_line
+
     # The message may quote user input ('repdrill[postgres]', a path): never markup.
-    err_console().print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    err_console().print(f"[bold red]Error:[/] {escape(one_line(message))}", soft_wrap=True)
     raise typer.Exit(code)

@@ -16,10 +16,12 @@ def missed_points_table(points: Sequence[MissedPoint], title: str, *, deck: bool
     from rich.table import Table
     from rich.text import Text
 
+    from repdrill._text import visible
+
     table = Table(title=title, title_justify="left")
     for column in ("card", "key point", "missed", "attempts"):
         table.add_column(column, justify="right" if column in ("missed", "attempts") else "left")
     for m in points:
         card = f"{m.deck}/{m.card}" if deck else m.card
-        table.add_row(card, Text(m.point), f"{m.miss_percent:.0f}%", str(m.attempts))
+        table.add_row(card, Text(visible(m.point)), f"{m.miss_percent:.0f}%", str(m.attempts))
     return table

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from repdrill._text import visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
 from repdrill.cli.output import out_console
@@ -233,7 +234,10 @@ def print_report(built: Report) -> None:
             hard.add_column(column, justify="right" if column in ("lapses", "reviews") else "left")
         for h in built.hardest:
             hard.add_row(
-                f"{h.deck}/{h.card}", f"{h.lapse_percent:.0f}%", str(h.reviews), Text(h.prompt)
+                f"{h.deck}/{h.card}",
+                f"{h.lapse_percent:.0f}%",
+                str(h.reviews),
+                Text(visible(h.prompt)),
             )
         console.print(hard)
     if built.missed_points:

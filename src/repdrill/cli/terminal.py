@@ -21,6 +21,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from repdrill._text import visible
 from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, SessionPlan, Summary
 from repdrill.grading import Grading, point_label
 from repdrill.schedule.replay import ReviewKind
@@ -83,7 +84,7 @@ class TerminalIO:
             self.console.print()
             return None
         if self._echo:
-            self.console.print(line, markup=False, highlight=False)
+            self.console.print(visible(line), markup=False, highlight=False)
         return line
 
     def read_answer(self) -> str | None:
@@ -151,9 +152,9 @@ class TerminalIO:
         if self._item is None:
             return
         card = self._item.card
-        parts: list[Text] = [Text(card.answer.strip())]
+        parts: list[Text] = [Text(visible(card.answer.strip()))]
         if card.explanation:
-            parts += [Text("\nWhy it works", style="bold"), Text(card.explanation.strip())]
+            parts += [Text("\nWhy it works", style="bold"), Text(visible(card.explanation.strip()))]
         if card.source:
             parts.append(Text(f"\nSource: {card.source}", style="dim"))
         self.console.print(Panel(Group(*parts), title="Model answer", border_style="green"))
@@ -202,10 +203,12 @@ class TerminalIO:
         shown = [card.ref, card.type or "", " ".join(card.tags)] if full else [card.ref]
         details = Text(" · ".join(x for x in shown if x), style="dim")
         details.truncate(self.console.width - 4, overflow="ellipsis")
-        options = [Text(f"  {letter}) {text}") for letter, text in choice_lines(card, self.rep)]
+        options = [
+            Text(f"  {letter}) {visible(text)}") for letter, text in choice_lines(card, self.rep)
+        ]
         position, total = title
         return Panel(
-            Group(Text(card.prompt.strip()), *options, details),
+            Group(Text(visible(card.prompt.strip())), *options, details),
             title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
             border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
         )
@@ -218,7 +221,7 @@ class TerminalIO:
 
     def _answer_panel(self, item: QueueItem, grading: Grading | None) -> Panel:
         card = item.card
-        parts: list[Text] = [Text(card.answer.strip())]
+        parts: list[Text] = [Text(visible(card.answer.strip()))]
         if card.choices:
             parts.extend(_choice_result(card, grading))
         if card.key_points:
@@ -228,7 +231,7 @@ class TerminalIO:
             parts.extend(_grading_lines(grading))
         if card.explanation:
             parts.append(Text("\nWhy it works", style="bold"))
-            parts.append(Text(card.explanation.strip()))
+            parts.append(Text(visible(card.explanation.strip())))
         if card.source:
             parts.append(Text(f"\nSource: {card.source}", style="dim"))
         return Panel(Group(*parts), title="Model answer", border_style="green")
@@ -246,7 +249,7 @@ class TerminalIO:
             - 2 * len(self._choices)
             - len(result)
         )
-        answer = Text(card.answer.strip())
+        answer = Text(visible(card.answer.strip()))
         lines = answer.wrap(self.console, width)
         shown = Text("\n").join(lines[: max(2, room)])
         if len(lines) > max(2, room):
@@ -334,7 +337,7 @@ def _points(
     """One line per key point, hit or missed; ``cut`` keeps each to one line."""
     lines = []
     for index, alternatives in enumerate(points):
-        label = point_label(alternatives)
+        label = visible(point_label(alternatives))
         if grading is None:
             line = Text(f"  • {label}")
         else:

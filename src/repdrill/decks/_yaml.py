@@ -24,6 +24,7 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from repdrill._text import describe, unsafe_characters
 from repdrill.errors import Problem
 
 try:
@@ -97,11 +98,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def syntax_problem(path: str, error: Exception) -> Problem:
+def syntax_problem(path: str, error: Exception, data: bytes = b"") -> Problem:
     """Turn a PyYAML error into a located problem."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if isinstance(error, yaml.reader.ReaderError):
-        return Problem(path, 1, error.position + 1, f"not valid UTF-8 text: {error.reason}")
+        line, column = _line_and_column(data, error.position)
+        if "UTF-8" in error.reason:
+            return Problem(path, line, column, f"not valid UTF-8 text: {error.reason}")
+        found = (
+            describe(chr(error.character)) if isinstance(error.character, int) else "a character"
+        )
+        return Problem(path, line, column, f"{found} is not allowed in a deck file")
     if isinstance(error, RecursionError):
         return Problem(path, 1, 1, "YAML is nested too deeply")
     problem = getattr(error, "problem", None) or str(error)
@@ -110,6 +117,22 @@ def syntax_problem(path: str, error: Exception) -> Problem:
     if mark is None:
         return Problem(path, 1, 1, message)
     return Problem(path, mark.line + 1, mark.column + 1, message)
+
+
+def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of a byte offset in ``data``."""
+    offset = max(0, min(offset, len(data)))
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode("utf-8", "replace")) + 1
+
+
+#: Byte-order marks of the encodings YAML would read but decks do not use.
+_OTHER_ENCODINGS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 
 
 def read_document(
@@ -122,11 +145,15 @@ def read_document(
     """
     if len(data) > MAX_FILE_BYTES:
         return None, [Problem(path, 1, 1, f"file exceeds {MAX_FILE_BYTES // 2**20} MiB")]
+    for mark, encoding in _OTHER_ENCODINGS.items():
+        if data.startswith(mark):
+            message = f"the file is {encoding}; repdrill reads UTF-8 only: save it as UTF-8"
+            return None, [Problem(path, 1, 1, message)]
     with gc_paused():
         try:
             root = compose(data)
         except (yaml.YAMLError, RecursionError) as error:
-            return None, [syntax_problem(path, error)]
+            return None, [syntax_problem(path, error, data)]
         if root is None:
             return None, [Problem(path, 1, 1, empty)]
         reader = NodeReader(path, len(data))
@@ -197,7 +224,7 @@ class NodeReader:
         self._spend(len(node.value))
         for key_node, value_node in node.value:
             if key_node.tag == MERGE:
-                self._merge(value_node, what, merged)
+                self._merge(value_node, what, merged, frozenset({id(node)}))
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.tag != STR:
                 self.problem(key_node, f"{what}: keys must be plain words, not {_kind(key_node)}")
@@ -224,16 +251,22 @@ class NodeReader:
             self.problem(node, f"{what}: missing required key '{key}'")
         return result
 
-    def _merge(self, node: Node, what: str, merged: dict[str, Entry]) -> None:
+    def _merge(
+        self, node: Node, what: str, merged: dict[str, Entry], within: frozenset[int]
+    ) -> None:
+        """Merge the mappings under a ``<<`` key; ``within`` are the mappings being merged into."""
         sources = node.value if isinstance(node, SequenceNode) else [node]
         for source in sources:
             if not isinstance(source, MappingNode):
                 self.problem(source, f"{what}: '<<' merges mappings only, not {_kind(source)}")
                 continue
+            if id(source) in within:
+                self.problem(source, f"{what}: '<<' merges a mapping into itself")
+                continue
             self._spend(len(source.value))
             for key_node, value_node in source.value:
                 if key_node.tag == MERGE:
-                    self._merge(value_node, what, merged)
+                    self._merge(value_node, what, merged, within | {id(source)})
                 elif isinstance(key_node, ScalarNode) and key_node.tag == STR:
                     merged.setdefault(key_node.value, Entry(key_node.value, key_node, value_node))
 
@@ -266,6 +299,14 @@ class NodeReader:
         value = value.strip()
         if not value:
             self.problem(node, f"{what} must not be empty")
+            return None
+        unsafe = unsafe_characters(value)
+        if unsafe:
+            self.problem(
+                node,
+                f"{what}: {describe(unsafe[0][1])} is not allowed (terminal escapes and "
+                "invisible characters would reach people's screens)",
+            )
             return None
         return value
 

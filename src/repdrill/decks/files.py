@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,19 +79,41 @@ def _yaml_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return unique
 
 
-def read_file(path: str) -> tuple[DeckFile | None, Problem | None]:
-    """Read a deck file's bytes, refusing oversized or unreadable files."""
+class NotRegular(OSError):
+    """A path that is not a regular file: a FIFO or a device would block or never end."""
+
+
+def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` + 1 of them.
+
+    The file is opened without blocking and checked before anything is read,
+    so a FIFO named ``deck.yaml`` is refused instead of waiting forever for a
+    writer, and a device is refused instead of read without end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(
-                path,
-                1,
-                1,
-                f"file is {size / 2**20:.1f} MiB; deck files are limited to "
-                f"{MAX_FILE_BYTES // 2**20} MiB (split the deck)",
-            )
-        with open(path, "rb") as handle:
-            return DeckFile(path, handle.read(MAX_FILE_BYTES + 1)), None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+def read_file(path: str) -> tuple[DeckFile | None, Problem | None]:
+    """Read a deck file's bytes, refusing oversized, unreadable or non-regular files."""
+    try:
+        data = read_regular(path)
+    except NotRegular:
+        return None, Problem(path, 1, 1, "not a regular file (a FIFO, device or socket)")
     except OSError as error:
         return None, Problem(path, 1, 1, f"cannot read file: {error.strerror or error}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(
+            path,
+            1,
+            1,
+            f"file is over {MAX_FILE_BYTES // 2**20} MiB; deck files are limited to "
+            f"{MAX_FILE_BYTES // 2**20} MiB (split the deck)",
+        )
+    return DeckFile(path, data), None

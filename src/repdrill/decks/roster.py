@@ -19,12 +19,14 @@ from pathlib import Path
 
 import yaml
 
+from repdrill._text import one_line
+from repdrill.config import rep_name_problem
 from repdrill.decks._yaml import (
     NodeReader,
     peek_text,
     read_document,
 )
-from repdrill.decks.files import ROSTER_NAMES, find_roster_files
+from repdrill.decks.files import ROSTER_NAMES, NotRegular, find_roster_files, read_regular
 from repdrill.decks.format import SLUG
 from repdrill.errors import InvalidInput, NotFound, Problem
 
@@ -89,7 +91,9 @@ def parse_roster(path: str, data: bytes) -> tuple[Roster | None, list[Problem]]:
 def read_roster(path: str | os.PathLike[str]) -> Roster:
     name = str(path)
     try:
-        data = Path(name).read_bytes()
+        data = read_regular(name)
+    except NotRegular:
+        raise NotFound(f"cannot read roster {name}: not a regular file") from None
     except OSError as error:
         raise NotFound(f"cannot read roster {name}: {error.strerror or error}") from None
     roster, problems = parse_roster(name, data)
@@ -144,8 +148,10 @@ def _reps(reader: NodeReader, node: yaml.Node, what: str) -> tuple[str, ...]:
         rep = reader.text(item, f"{what}: rep")
         if rep is None:
             continue
-        if any(c.isspace() for c in rep):
-            reader.problem(item, f"{what}: rep '{rep}' must be a login name or e-mail, no spaces")
+        problem = rep_name_problem(rep)
+        if problem:
+            shown = one_line(repr(rep))
+            reader.problem(item, f"{what}: rep {shown} is not a usable name: {problem}")
         elif rep in reps:
             reader.problem(item, f"{what}: rep '{rep}' is listed twice")
         else:
@@ -160,7 +166,10 @@ def validate_rosters(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str]
     names, problems = [], []
     for name in find_roster_files(paths):
         try:
-            data = Path(name).read_bytes()
+            data = read_regular(name)
+        except NotRegular:
+            problems.append(Problem(name, 1, 1, "not a regular file (a FIFO, device or socket)"))
+            continue
         except OSError as error:
             problems.append(Problem(name, 1, 1, f"cannot read file: {error.strerror or error}"))
             continue

@@ -27,6 +27,8 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, insert, select
 
+from repdrill._text import one_line
+from repdrill.config import rep_name_problem
 from repdrill.schedule.replay import ReviewKind
 from repdrill.schedule.sm2 import GRADES
 from repdrill.store import tables as t
@@ -255,7 +257,7 @@ def parse_line(text: str) -> Incoming:
         raise LineError("due_remaining must be a whole number or null")
     return Incoming(
         uuid=_uuid(data["review_id"], "review_id"),
-        rep=_text(data["rep"], "rep"),
+        rep=_rep(data["rep"]),
         deck=_text(data["deck"], "deck"),
         card=_text(data["card"], "card"),
         kind=kind,
@@ -274,6 +276,15 @@ def parse_line(text: str) -> Incoming:
 
 def _is_grade(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in GRADES
+
+
+def _rep(value: object) -> str:
+    """The same rule for rep names as ``--user`` and the roster."""
+    name = _text(value, "rep")
+    problem = rep_name_problem(name)
+    if problem:
+        raise LineError(f"rep {one_line(repr(name[:40]))} is not a usable name: {problem}")
+    return name
 
 
 def _text(value: object, key: str) -> str:
