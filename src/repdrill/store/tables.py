@@ -180,7 +180,11 @@ card_states = Table(
 #: (migration 0001), and TRUNCATE on PostgreSQL (migration 0004); see
 #: :func:`log_triggers`. On SQLite, a batch migration that alters either
 #: table recreates it, dropping the triggers: such a migration must create
-#: them again.
+#: them again. In team mode the view ``repdrill_picked_choices``
+#: (``sql/team-setup.sql``) reads ``answer``, ``card_hash`` and
+#: ``card_versions.choices``: a migration that alters one of those columns on
+#: PostgreSQL drops the view first; team setup, which runs after upgrades,
+#: creates it again.
 reviews = Table(
     "reviews",
     metadata,

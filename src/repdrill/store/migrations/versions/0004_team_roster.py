@@ -104,6 +104,7 @@ _TEAM_FUNCTIONS = (
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_END_TEAM_MODE)
+        op.execute("DROP VIEW IF EXISTS public.repdrill_picked_choices")
         for function in _TEAM_FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS public.{function}")
         for table in _LOG_TABLES:
