@@ -590,6 +590,43 @@ def test_team_list_and_roster_load(staffed: TeamDB) -> None:
     assert "owner" in one_line_error(staffed.cli("maria")("team", "load", str(changed)))
 
 
+def test_log_import_writes_only_what_the_login_may_write(staffed: TeamDB, tmp_path: Any) -> None:
+    everyone = staffed.cli()("log", "export").stdout
+    assert len(everyone.splitlines()) == 6
+    with staffed.superuser() as su:
+        su.execute("ALTER TABLE reviews DISABLE TRIGGER reviews_no_delete")
+        su.execute("ALTER TABLE review_points DISABLE TRIGGER review_points_no_delete")
+        su.execute("DELETE FROM state_changes; DELETE FROM card_states;")
+        su.execute("DELETE FROM review_points; DELETE FROM reviews;")
+        su.execute("ALTER TABLE reviews ENABLE TRIGGER reviews_no_delete")
+        su.execute("ALTER TABLE review_points ENABLE TRIGGER review_points_no_delete")
+    log = tmp_path / "everyone.jsonl"
+    log.write_text(everyone)
+    as_ana = staffed.cli("ana")("log", "import", str(log), "--json")
+    assert as_ana.exit_code == 1
+    result = json.loads(as_ana.stdout)
+    assert (result["imported"], result["refused"], result["refused_reps"]) == (
+        2,
+        4,
+        ["ben", "erin"],
+    )
+    assert (
+        "Skipped 4 review(s) of ben, erin" in staffed.cli("ana")("log", "import", str(log)).stderr
+    )
+    strict = json.loads(staffed.cli("ben")("log", "import", "--strict", str(log), "--json").stdout)
+    assert not strict["written"] and strict["imported"] == 0
+    with staffed.open() as owner:
+        owner.add_manager("imp", team="west", can_import=True, password="x")
+    as_importer = json.loads(staffed.cli("imp")("log", "import", str(log), "--json").stdout)
+    assert (as_importer["imported"], as_importer["duplicates"], as_importer["refused_reps"]) == (
+        2,
+        2,
+        ["erin"],
+    )
+    as_owner = json.loads(staffed.cli()("log", "import", str(log), "--json").stdout)
+    assert (as_owner["imported"], as_owner["refused"]) == (2, 0)
+
+
 def test_harden_lets_only_a_superuser_undo_the_protection(staffed: TeamDB) -> None:
     assert "superuser" in one_line_error(staffed.cli()("team", "harden"))
     sql = staffed.cli()("team", "harden", "--sql")
