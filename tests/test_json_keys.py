@@ -118,6 +118,8 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     lines = tmp_path / "log.jsonl"
     lines.write_text(exported + "not json\n")
     run("log", "import", str(lines), "--json")
+    run("db", "check", "--json")
+    run("db", "backup", str(tmp_path / "backup.db"), "--json")
     return documents
 
 
@@ -133,6 +135,8 @@ def team_documents(team: TeamDB) -> list[Any]:
         ["team", "add-author", "ada", "--json"],
         ["team", "list", "--json"],
         ["team", "remove", "ada", "--json"],
+        ["db", "check", "--json"],
+        ["db", "backup", "team.dump", "--json"],
     ):
         result = owner(*args)
         assert result.exit_code == 0, (args, result.output)
@@ -185,7 +189,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         real(value)
 
     monkeypatch.setattr(output, "print_json", capture)
-    for module in ("cards", "decks", "drilling", "grading", "logs"):
+    for module in ("cards", "db", "decks", "drilling", "grading", "logs"):
         monkeypatch.setattr(f"repdrill.cli.{module}.print_json", capture)
     return values
 
@@ -200,6 +204,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         ["grade", "no-budget", "-a", "what do you spend today", "--json"],
         ["deck", "health", "--json"],
         ["load", str(DECKS), "--json"],
+        ["db", "check", "--json"],
         ["log", "import", "-", "--json"],
     ],
     ids=lambda a: " ".join(a[:2]),

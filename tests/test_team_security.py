@@ -625,6 +625,8 @@ def test_log_import_writes_only_what_the_login_may_write(staffed: TeamDB, tmp_pa
     )
     as_owner = json.loads(staffed.cli()("log", "import", str(log), "--json").stdout)
     assert (as_owner["imported"], as_owner["refused"]) == (2, 0)
+    check = json.loads(staffed.cli()("db", "check", "--json").stdout)
+    assert check["ok"] and check["states_checked"] == 6
 
 
 def test_harden_lets_only_a_superuser_undo_the_protection(staffed: TeamDB) -> None:
@@ -651,6 +653,8 @@ def test_harden_lets_only_a_superuser_undo_the_protection(staffed: TeamDB) -> No
         owner.execute("ALTER TABLE decks ADD COLUMN note text")  # other DDL still works
         owner.rollback()
     assert staffed.cli()("team", "setup").exit_code == 0  # setup still runs again
+    check = json.loads(staffed.cli()("db", "check", "--json").stdout)
+    assert check["hardened"] and check["ok"]
 
 
 def test_a_superuser_may_run_the_team_commands_for_an_owner_without_createrole(

@@ -66,6 +66,9 @@ _HOMES = {
     "RosterLoad": "repdrill.store.team",
     "RosterChange": "repdrill.store.team",
     "Identity": "repdrill.store.team",
+    "DatabaseCheck": "repdrill.store.check",
+    "Mismatch": "repdrill.store.check",
+    "Backup": "repdrill.store.backup",
     "Report": "repdrill.reports.report",
     "HealthReport": "repdrill.reports.health",
     "DeckHealth": "repdrill.reports.health",
@@ -89,10 +92,12 @@ _HOMES = {
 
 __all__ = [
     "AmbiguousCard",
+    "Backup",
     "CardDetail",
     "CardList",
     "CardView",
     "ConfigError",
+    "DatabaseCheck",
     "DeckChanges",
     "DeckHealth",
     "DeckProgress",
@@ -117,6 +122,7 @@ __all__ = [
     "LoadResult",
     "LoginAdded",
     "LoginRemoved",
+    "Mismatch",
     "MissedPoint",
     "NotFound",
     "Nudge",
@@ -203,6 +209,8 @@ if TYPE_CHECKING:
     from repdrill.schedule.pacing import Estimate, Plan
     from repdrill.schedule.replay import ReviewKind, Schedule
     from repdrill.schedule.sm2 import SM2State
+    from repdrill.store.backup import Backup
+    from repdrill.store.check import DatabaseCheck, Mismatch
     from repdrill.store.load import DeckChanges, LoadResult, Retired
     from repdrill.store.log import Exported, ImportResult, LineProblem
     from repdrill.store.record import Recorded

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from repdrill.reports.health import HealthReport
     from repdrill.reports.report import MatrixBy, Report
     from repdrill.reports.wordings import LearntWordings
+    from repdrill.store.backup import Backup
+    from repdrill.store.check import DatabaseCheck
     from repdrill.store.engine import Database
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
@@ -787,6 +789,38 @@ class Repdrill:
             from repdrill.store import team
 
             self._who = team.identity(self._db)
+
+    # -- whoever runs the database -------------------------------------------------------
+    def check_database(self) -> DatabaseCheck:
+        """Integrity, schema revision, the log's triggers, and every state against its log.
+
+        The database is not upgraded first: an old schema is reported as such.
+        """
+        from repdrill.store.check import check
+
+        if self._db is not None:
+            return check(self._db, self.identity)
+        db = self._connect(migrate=False)
+        try:
+            assert self._who is not None
+            return check(db, self._who)
+        finally:
+            db.close()
+
+    def backup(self, path: PathArg, *, force: bool = False) -> Backup:
+        """Copy a SQLite database to ``path`` while reps drill; for PostgreSQL, the command.
+
+        The copy is written beside ``path`` and renamed into place, so ``path``
+        never holds half a backup.
+        """
+        from repdrill.store.backup import backup
+
+        db = self._db or self._connect(migrate=False)
+        try:
+            return backup(db, Path(path), force=force)
+        finally:
+            if db is not self._db:
+                db.close()
 
 
 def _upgrade(db: Database, head: str, who: Identity) -> None:

@@ -86,7 +86,7 @@ def main_options(
 
 
 def _register() -> None:
-    from repdrill.cli import cards, decks, drilling, grading, logs, rep, reports, team
+    from repdrill.cli import cards, db, decks, drilling, grading, logs, rep, reports, team
 
     decks.register(app)
     grading.register(app)
@@ -96,6 +96,7 @@ def _register() -> None:
     reports.register(app)
     logs.register(app)
     team.register(app)
+    db.register(app)
 
 
 _register()
