@@ -522,6 +522,7 @@ def test_add_people_passwords_and_names(team_db: TeamDB) -> None:
         ("pg_evil", "reserved"),
         ("repdrill_rep", "reserved"),
         ("two words", "no spaces"),
+        ("ana\u200b", "ZERO WIDTH SPACE"),
         (TEAM_OWNER, "not created by repdrill"),
         ("postgres", "not created by repdrill"),
         ("dba", "not created by repdrill"),

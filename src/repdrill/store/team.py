@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, Text, text
 
+from repdrill._text import one_line
+from repdrill.config import rep_name_problem
 from repdrill.errors import ConfigError, NotFound, PermissionDenied, TeamError
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
@@ -368,9 +370,13 @@ def is_hardened(conn: Connection) -> bool:
 
 
 def check_login_name(name: str) -> str:
-    """Refuse names PostgreSQL would change, reserve, or that no rep could use."""
-    if not name or name != name.strip() or any(c.isspace() for c in name) or "\x00" in name:
-        raise TeamError(f"'{name}' is not a usable login name: no spaces (a login or an e-mail)")
+    """Refuse names PostgreSQL would change or reserve, or that no rep could use.
+
+    A login is a rep's name in team mode, so the rule for rep names comes first.
+    """
+    problem = rep_name_problem(name)
+    if problem:
+        raise TeamError(f"{one_line(repr(name))} is not a usable login name: {problem}")
     if len(name.encode()) > MAX_NAME_BYTES:
         raise TeamError(
             f"'{name}' is longer than {MAX_NAME_BYTES} bytes: PostgreSQL would cut the "
