@@ -28,6 +28,9 @@ from pgserver import PostgresServer, find_pg_bin
 from repdrill.cli import app
 from repdrill.store.engine import Database
 
+#: Owns every team database the tests make: not a superuser, with CREATEROLE.
+TEAM_OWNER = "drillowner"
+
 ROOT = Path(__file__).parent.parent
 DECKS = ROOT / "decks"
 TODAY = dt.date(2026, 3, 2)
@@ -127,6 +130,114 @@ def plain_cli(tmp_path: Path) -> Cli:
             "NO_COLOR": "1",
         },
     )
+
+
+# -- team mode: a PostgreSQL database owned by a non-superuser, logins as people ----------
+
+
+@pytest.fixture(scope="session")
+def team_template(pg_server: PostgresServer) -> str:
+    """A migrated database owned by :data:`TEAM_OWNER`, with the bundled decks loaded."""
+    import psycopg
+
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as su:
+        su.execute(f"CREATE ROLE {TEAM_OWNER} LOGIN CREATEROLE")
+        su.execute(f"CREATE DATABASE team_template OWNER {TEAM_OWNER}")
+    with repdrill.open(pg_server.url("team_template", TEAM_OWNER), user="owner", today=TODAY) as rd:
+        rd.load([DECKS])
+    return "team_template"
+
+
+@dataclass
+class TeamDB:
+    """One team database of its own, and the ways in as each login."""
+
+    server: PostgresServer
+    name: str
+    tmp_path: Path
+
+    def url(self, login: str = TEAM_OWNER, password: str | None = "secret") -> str:
+        return self.server.url(self.name, login, password)
+
+    def connect(self, login: str = TEAM_OWNER) -> Any:
+        """A raw psycopg connection as ``login`` (the test server trusts loopback)."""
+        import psycopg
+
+        return psycopg.connect(self.server.dsn(self.name, login))
+
+    def superuser(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.server.dsn(self.name), autocommit=True)
+
+    def open(self, login: str = TEAM_OWNER, **kwargs: Any) -> repdrill.Repdrill:
+        kwargs.setdefault("today", TODAY)
+        return repdrill.open(self.url(login), **kwargs)
+
+    def cli(self, login: str = TEAM_OWNER) -> Cli:
+        # No REPDRILL_USER: in team mode the rep is the login.
+        env: dict[str, Any] = {
+            "REPDRILL_DB": self.url(login),
+            "REPDRILL_USER": None,
+            "REPDRILL_TODAY": TODAY.isoformat(),
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+        }
+        return Cli(CliRunner(), env)
+
+    def roster(self, text: str) -> Path:
+        path = self.tmp_path / "teams.yaml"
+        path.write_text(textwrap.dedent(text))
+        return path
+
+
+@pytest.fixture
+def team_db(pg_server: PostgresServer, team_template: str, tmp_path: Path) -> Iterator[TeamDB]:
+    """A fresh copy of the team template; every role the test creates is dropped after it."""
+    import psycopg
+
+    name = f"team{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as su:
+        before = set(su.execute("SELECT rolname FROM pg_roles").fetchall())
+        su.execute(
+            f'CREATE DATABASE "{name}" TEMPLATE {team_template} OWNER {TEAM_OWNER} '
+            "STRATEGY FILE_COPY"
+        )
+    try:
+        yield TeamDB(pg_server, name, tmp_path)
+    finally:
+        with psycopg.connect(pg_server.dsn(), autocommit=True) as su:
+            su.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for (role,) in set(su.execute("SELECT rolname FROM pg_roles").fetchall()) - before:
+                su.execute(f'DROP ROLE "{role}"')
+
+
+#: The team the Security walk-through in docs/team-mode.md builds.
+TEAM_ROSTER = """\
+    teams:
+      - name: west
+        reps: [ana, ben]
+      - name: east
+        reps: [erin]
+    """
+
+
+@pytest.fixture
+def staffed(team_db: TeamDB) -> TeamDB:
+    """Team mode set up: reps ana, ben (west) and erin (east), who have each graded
+    two cards with typed answers; maria manages west; priya writes decks."""
+    with team_db.open() as owner:
+        owner.team_setup()
+        owner.team_load(team_db.roster(TEAM_ROSTER))
+        for rep in ("ana", "ben", "erin"):
+            owner.add_rep(rep, password="secret")
+        owner.add_manager("maria", team="west", password="secret")
+        owner.add_author("priya", password="secret")
+    for rep in ("ana", "ben", "erin"):
+        with team_db.open(rep) as rd:
+            rd.review("price-too-high", 2, answer=f"{rep}'s secret: total cost of ownership")
+            rd.review("no-budget", 4, answer=f"{rep} asks what they spend today")
+    return team_db
 
 
 def card_yaml(

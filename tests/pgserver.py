@@ -93,8 +93,28 @@ class PostgresServer:
                 time.sleep(0.1)
         raise RuntimeError(f"PostgreSQL did not start; see {self.root / 'log'}")
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+    def url(
+        self, database: str = "postgres", user: str | None = None, password: str | None = None
+    ) -> str:
+        """A SQLAlchemy URL; any login name works (``@`` and the like are escaped)."""
+        from sqlalchemy import URL
+
+        return URL.create(
+            "postgresql+psycopg",
+            username=user or self.user,
+            password=password,
+            host="127.0.0.1",
+            port=self.port,
+            database=database,
+        ).render_as_string(hide_password=False)
+
+    def dsn(self, database: str = "postgres", user: str | None = None) -> str:
+        """A libpq connection string, for psycopg directly."""
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(
+            host="127.0.0.1", port=self.port, user=user or self.user, dbname=database
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         import psycopg

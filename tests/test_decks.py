@@ -361,6 +361,14 @@ def test_no_input_raises_anything_but_problems(text: str) -> None:
     assert all(isinstance(p, Problem) and p.line >= 1 and p.column >= 1 for p in problems)
 
 
+def test_bytes_past_the_last_code_point_are_a_problem() -> None:
+    """UTF-8 for U+110000, which PyYAML decodes and then refuses: a located problem."""
+    deck, problems = parse_deck("fuzz.yaml", b"\xf4\x90\x80\x80")
+    assert deck is None
+    assert [(p.line, p.column) for p in problems] == [(1, 1)]
+    assert "outside Unicode" in problems[0].message
+
+
 @settings(max_examples=200)
 @given(st.binary(max_size=200))
 def test_no_bytes_raise_anything_but_problems(data: bytes) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import repdrill
-from conftest import DECKS, ROOT, TODAY, Cli, on
+from conftest import DECKS, ROOT, TEAM_ROSTER, TODAY, Cli, TeamDB, on
 from repdrill.cli import output
 from scripted import UNDO, ScriptedIO
 
@@ -118,6 +118,31 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     lines = tmp_path / "log.jsonl"
     lines.write_text(exported + "not json\n")
     run("log", "import", str(lines), "--json")
+    run("db", "check", "--json")
+    run("db", "backup", str(tmp_path / "backup.db"), "--json")
+    return documents
+
+
+def team_documents(team: TeamDB) -> list[Any]:
+    """What the team and db commands print on a PostgreSQL team database."""
+    owner = team.cli()
+    documents = []
+    for args in (
+        ["team", "setup", "--json"],
+        ["team", "load", str(team.roster(TEAM_ROSTER)), "--json"],
+        ["team", "add-rep", "zoe", "--json"],
+        ["team", "add-manager", "max", "--team", "west", "--import", "--json"],
+        ["team", "add-author", "ada", "--json"],
+        ["team", "list", "--json"],
+        ["team", "remove", "ada", "--json"],
+        ["db", "check", "--json"],
+        ["db", "backup", "team.dump", "--json"],
+    ):
+        result = owner(*args)
+        assert result.exit_code == 0, (args, result.output)
+        documents.append(json.loads(result.stdout))
+    with repdrill.open(team.server.url(team.name), today=TODAY) as superuser:
+        documents.append(superuser.team_harden(dry_run=True).to_json())
     return documents
 
 
@@ -138,11 +163,13 @@ def library_values(db_url: str) -> list[Any]:
     ]
 
 
+@pytest.mark.postgres
 def test_every_emitted_key_is_in_the_glossary_and_no_other(
-    busy: Cli, tmp_path: Path, write_deck: Callable[..., Path]
+    busy: Cli, tmp_path: Path, write_deck: Callable[..., Path], team_db: TeamDB
 ) -> None:
     documents = emitted(busy, tmp_path, write_deck)
     documents += library_values(busy.env["REPDRILL_DB"])
+    documents += team_documents(team_db)
     used = {key for document in documents for key in keys_of(document)}
     glossary = documented()
     assert sorted(used - glossary) == [], (
@@ -162,7 +189,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         real(value)
 
     monkeypatch.setattr(output, "print_json", capture)
-    for module in ("cards", "decks", "drilling", "grading", "logs"):
+    for module in ("cards", "db", "decks", "drilling", "grading", "logs"):
         monkeypatch.setattr(f"repdrill.cli.{module}.print_json", capture)
     return values
 
@@ -177,6 +204,8 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         ["grade", "no-budget", "-a", "what do you spend today", "--json"],
         ["deck", "health", "--json"],
         ["load", str(DECKS), "--json"],
+        ["db", "check", "--json"],
+        ["log", "import", "-", "--json"],
     ],
     ids=lambda a: " ".join(a[:2]),
 )
@@ -201,3 +230,28 @@ def test_status_and_card_show_match_the_api(busy: Cli) -> None:
         assert json.loads(busy("status", "--json").stdout) == rd.status().to_json()
         shown = json.loads(busy("card", "show", "price-too-high", "--json").stdout)
         assert shown == rd.card("price-too-high").to_json()
+
+
+@pytest.mark.postgres
+def test_team_json_output_is_exactly_to_json(
+    team_db: TeamDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values: list[Any] = []
+    real = output.print_json
+
+    def capture(value: Any) -> None:
+        values.append(value)
+        real(value)
+
+    monkeypatch.setattr("repdrill.cli.team.print_json", capture)
+    owner = team_db.cli()
+    for args in (
+        ["team", "setup", "--json"],
+        ["team", "load", str(team_db.roster(TEAM_ROSTER)), "--json"],
+        ["team", "add-rep", "zoe", "--json"],
+        ["team", "list", "--json"],
+        ["team", "remove", "zoe", "--json"],
+    ):
+        result = owner(*args)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == values[-1].to_json()

@@ -6,6 +6,10 @@ transaction (a grade is committed before the method returns) and returns a
 frozen value whose ``to_json()`` is exactly what the matching ``--json``
 prints.
 
+In team mode (a PostgreSQL database where ``repdrill team setup`` ran) the
+rep is the login the connection uses: naming anyone else is refused here,
+before anything runs, and the database refuses the rest by itself.
+
 >>> import repdrill
 >>> with repdrill.open("drill.db", user="ana") as rd:  # doctest: +SKIP
 ...     rd.load(["decks/"])
@@ -25,24 +29,37 @@ from typing import IO, TYPE_CHECKING, Any
 
 from repdrill import config
 from repdrill.cards import CardView, HistoryEntry, Names, Nudge, Scope, iso, names_of
-from repdrill.errors import RepdrillError, RetiredCard
+from repdrill.errors import ConfigError, PermissionDenied, RepdrillError, RetiredCard
 from repdrill.schedule.replay import Schedule
 from repdrill.schedule.rules import is_leech, is_mastered
 from repdrill.schedule.sm2 import SM2State
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from repdrill.decks.validate import Validation
     from repdrill.drill import DrillIO, DrillSession, Summary
     from repdrill.grading import GradeResult
     from repdrill.reports.health import HealthReport
     from repdrill.reports.report import MatrixBy, Report
     from repdrill.reports.wordings import LearntWordings
+    from repdrill.store.backup import Backup
+    from repdrill.store.check import DatabaseCheck
     from repdrill.store.engine import Database
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
     from repdrill.store.record import Recorded
     from repdrill.store.reps import Hold
     from repdrill.store.standing import Status
+    from repdrill.store.team import (
+        Hardened,
+        Identity,
+        LoginAdded,
+        LoginRemoved,
+        RosterLoad,
+        TeamList,
+        TeamSetup,
+    )
 
 PathArg = str | os.PathLike[str]
 
@@ -58,15 +75,18 @@ def open(
     ``db`` is a SQLite file path or any SQLAlchemy URL; without it,
     ``REPDRILL_DB``, else ``repdrill.db`` in the user data directory (created
     on first use). ``user`` is the rep; without it ``REPDRILL_USER``, else
-    the login name. ``today`` drives all scheduling; without it
-    ``REPDRILL_TODAY``, else the real date. Nothing is connected until a
-    method needs the database.
+    the login name. In team mode the rep is the database login, and a
+    ``user`` naming someone else raises :class:`repdrill.PermissionDenied`
+    at the first call that connects. ``today`` drives all scheduling;
+    without it ``REPDRILL_TODAY``, else the real date. Nothing is connected
+    until a method needs the database.
     """
     url = config.database_url(str(db) if db is not None else os.environ.get(config.DB_ENV))
-    rep = config.rep_name(user if user is not None else os.environ.get(config.USER_ENV))
+    given = user if user is not None else os.environ.get(config.USER_ENV)
+    rep = config.rep_name(given)
     if today is None and os.environ.get(config.TODAY_ENV):
         today = config.parse_today(os.environ[config.TODAY_ENV])
-    return Repdrill(url, rep, config.Clock.read(today))
+    return Repdrill(url, rep, config.Clock.read(today), user_given=given is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +190,15 @@ class Undone:
 class Repdrill:
     """One rep's view of one repdrill database, on one day. Make it with :func:`open`."""
 
-    def __init__(self, url: str, user: str, clock: config.Clock) -> None:
+    def __init__(
+        self, url: str, user: str, clock: config.Clock, *, user_given: bool = True
+    ) -> None:
         self.url = url
         self.user = user
         self.clock = clock
+        self._user_given = user_given
         self._db: Database | None = None
+        self._who: Identity | None = None
 
     @property
     def today(self) -> dt.date:
@@ -204,10 +228,61 @@ class Repdrill:
     def database(self) -> Database:
         """The database, connected and migrated on first use."""
         if self._db is None:
-            from repdrill.store.engine import Database
-
-            self._db = Database.open(self.url)
+            self._db = self._connect(migrate=True)
         return self._db
+
+    @property
+    def identity(self) -> Identity:
+        """Who the connection is: its login, and in team mode what it may do."""
+        self.database  # noqa: B018 - connecting is what finds out
+        assert self._who is not None
+        return self._who
+
+    def _connect(self, *, migrate: bool) -> Database:
+        """Open the database, find out who we are there, and upgrade its schema if asked.
+
+        In team mode the rep is the login, and only the owner upgrades (then
+        grants what the upgrade added, by running team setup again).
+        """
+        from repdrill.store import team
+        from repdrill.store.engine import Database
+        from repdrill.store.migrations import head_revision
+
+        db = Database.open(self.url, migrate=False)
+        try:
+            revision = db.revision()
+            who = team.identity(db)
+            head = head_revision()
+            if migrate and revision != head:
+                if who.restricted:
+                    raise ConfigError(
+                        f"this database's schema is at revision {revision}, this repdrill needs "
+                        f"{head}: its owner upgrades it by running any repdrill command once"
+                    )
+                _upgrade(db, head, who)
+                if who.team_mode:
+                    team.refresh_after_upgrade(db)
+            if who.restricted and who.role is not None:
+                if self._user_given and self.user != who.role:
+                    raise PermissionDenied(
+                        f"in team mode you are the login you connect as ('{who.role}'), "
+                        f"so --user {self.user} is refused; connect as {self.user} instead"
+                    )
+                self.user = who.role
+        except BaseException:
+            db.close()
+            raise
+        self._who = who
+        return db
+
+    def _require_rep(self) -> None:
+        """In team mode only reps drill, grade and set their pace (the owner may too)."""
+        who = self.identity
+        if who.restricted and "rep" not in who.kinds:
+            raise PermissionDenied(
+                f"{who.role} is not a rep in this database ({who.describe()}): "
+                "only reps drill and record grades"
+            )
 
     # -- decks ---------------------------------------------------------------
     def validate(self, paths: Sequence[PathArg]) -> Validation:
@@ -237,6 +312,7 @@ class Repdrill:
         from repdrill.store import read
         from repdrill.store.record import record_grade
 
+        self._require_rep()
         with self.database.transaction(write=True) as conn:
             view = read.find_card(conn, card)
             if view.retired:
@@ -260,6 +336,7 @@ class Repdrill:
         from repdrill.store import read
         from repdrill.store.record import undo
 
+        self._require_rep()
         with self.database.transaction(write=True) as conn:
             rep = read.rep_id(conn, self.user)
             if rep is None:
@@ -384,6 +461,7 @@ class Repdrill:
             from repdrill.store.reps import check_minutes
 
             check_minutes(options["minutes"])
+        self._require_rep()
         with self.database.transaction() as conn:
             read.check_scope(conn, options["scope"])
         drill = session(
@@ -419,6 +497,7 @@ class Repdrill:
         """
         from repdrill.store import read, reps
 
+        self._require_rep()
         with self.database.transaction(write=True) as conn:
             rep = read.ensure_rep(conn, self.user, self.clock.now())
             hold = reps.Hold(start or self.today, until)
@@ -429,6 +508,7 @@ class Repdrill:
         """End the current hold (days already on hold stay counted) and drop planned ones."""
         from repdrill.store import read, reps
 
+        self._require_rep()
         with self.database.transaction(write=True) as conn:
             rep = read.rep_id(conn, self.user)
             if rep is not None:
@@ -449,6 +529,7 @@ class Repdrill:
         """Set the rep's daily budget (``None``: back to the default); it follows the rep."""
         from repdrill.store import read, reps
 
+        self._require_rep()
         with self.database.transaction(write=True) as conn:
             rep = read.ensure_rep(conn, self.user, self.clock.now())
             reps.set_daily_minutes(conn, rep, minutes, self.clock.now())
@@ -471,7 +552,9 @@ class Repdrill:
 
         The period defaults to the 12 weeks ending today. ``team`` takes its
         reps from the roster (``roster``, else ``teams.yaml`` here or at the
-        root of this git checkout).
+        root of this git checkout; in team mode, the database's roster). A
+        manager in team mode gets the reps of the teams they manage, and the
+        report names those teams.
         """
         from repdrill.reports.report import DEFAULT_WEEKS, ReportScope, build_report
         from repdrill.store import read
@@ -480,17 +563,60 @@ class Repdrill:
         start = since or end - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
         if start > end:
             raise RepdrillError(f"the period starts ({start}) after it ends ({end})")
-        scope = ReportScope(
-            until=end,
-            since=start,
-            cards=Scope.of(deck, tag),
-            reps=_report_reps(names_of(rep), team, roster),
-            team=team,
-            matrix_by=by,
-        )
         with self.database.transaction() as conn:
-            read.check_decks(conn, scope.cards.decks)
+            cards = Scope.of(deck, tag)
+            read.check_decks(conn, cards.decks)
+            reps, teams = self._report_reps(conn, names_of(rep), team, roster)
+            scope = ReportScope(
+                until=end,
+                since=start,
+                cards=cards,
+                reps=reps,
+                team=team,
+                teams=teams,
+                matrix_by=by,
+            )
             return build_report(conn, scope, generated_at=self.clock.now())
+
+    def _report_reps(
+        self, conn: Connection, reps: tuple[str, ...], team: str | None, roster: PathArg | None
+    ) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+        """The reps a report covers (``None``: every rep it may see), and the teams named."""
+        from repdrill.store import team as teams_store
+
+        who = self.identity
+        if who.restricted and "manager" in who.kinds:
+            if roster is not None:
+                raise RepdrillError(
+                    "--roster is not read in team mode: a manager's teams are the database's"
+                )
+            managed = teams_store.managed_teams(conn)
+            if not managed:
+                raise PermissionDenied(
+                    f"{who.role} manages no team in this database; its owner adds one with: "
+                    f"repdrill team add-manager {who.role} --team TEAM"
+                )
+            if team is not None:
+                if team not in managed:
+                    raise PermissionDenied(
+                        f"{who.role} does not manage team '{team}' (yours: {', '.join(managed)})"
+                    )
+                managed = {team: managed[team]}
+            members: Sequence[str] = sorted({r for names in managed.values() for r in names})
+            outside = [r for r in reps if r not in members]
+            if outside:
+                raise PermissionDenied(
+                    f"{', '.join(outside)}: not on the teams {who.role} manages "
+                    f"({', '.join(managed)})"
+                )
+            return tuple(r for r in members if not reps or r in reps), tuple(managed)
+        if team is None:
+            return reps or None, ()
+        if who.team_mode and roster is None:
+            members = teams_store.roster_team(conn, team)
+        else:
+            members = _roster_file_team(team, roster)
+        return tuple(r for r in members if not reps or r in reps), (team,)
 
     def deck_health(
         self,
@@ -546,13 +672,171 @@ class Repdrill:
         named = [_lines(source) for source in sources]
         return import_reviews(self.database, named, now=self.clock.now(), strict=strict)
 
+    # -- team mode (PostgreSQL) ----------------------------------------------------------
+    def team_setup(self, *, dry_run: bool = False) -> TeamSetup:
+        """Create this database's group roles, grants and row-level security (the owner)."""
+        from repdrill.store import team
 
-def _report_reps(
-    reps: tuple[str, ...], team: str | None, roster: PathArg | None
-) -> tuple[str, ...] | None:
-    if team is None:
-        return reps or None
-    from repdrill.decks.roster import find_roster, read_roster
+        with self.database.transaction(write=True) as conn:
+            result = team.setup(conn, dry_run=dry_run)
+            if dry_run:
+                conn.rollback()
+        self._forget_identity()
+        return result
+
+    def team_setup_sql(self) -> str:
+        """The SQL ``team_setup`` runs, with this database's group roles filled in."""
+        from repdrill.store import team
+
+        with self.database.transaction() as conn:
+            return team.setup_sql(team.setup_groups(conn))
+
+    def team_harden(self, *, dry_run: bool = False) -> Hardened:
+        """Let only a superuser undo the log's protection (run as a superuser)."""
+        from repdrill.store import team
+
+        with self.database.transaction(write=True) as conn:
+            result = team.harden(conn, dry_run=dry_run)
+            if dry_run:
+                conn.rollback()
+        return result
+
+    def add_rep(
+        self, name: str, *, password: str | None = None, dry_run: bool = False
+    ) -> LoginAdded:
+        """Create a rep's login (or give an existing repdrill login the rep role)."""
+        return self._add(name, "rep", password=password, dry_run=dry_run)
+
+    def add_manager(
+        self,
+        name: str,
+        *,
+        team: str,
+        can_import: bool = False,
+        password: str | None = None,
+        dry_run: bool = False,
+    ) -> LoginAdded:
+        """Make ``name`` a manager of ``team`` (an importer too, with ``can_import``)."""
+        return self._add(
+            name, "manager", team=team, can_import=can_import, password=password, dry_run=dry_run
+        )
+
+    def add_author(
+        self, name: str, *, password: str | None = None, dry_run: bool = False
+    ) -> LoginAdded:
+        """Create a deck author's login: load and retire decks, read deck health."""
+        return self._add(name, "author", password=password, dry_run=dry_run)
+
+    def _add(
+        self,
+        name: str,
+        kind: str,
+        *,
+        password: str | None,
+        dry_run: bool,
+        team: str | None = None,
+        can_import: bool = False,
+    ) -> LoginAdded:
+        from repdrill.store.team import add_person
+
+        with self.database.transaction(write=True) as conn:
+            result = add_person(
+                conn,
+                name,
+                kind,
+                now=self.clock.now(),
+                team=team,
+                can_import=can_import,
+                password=password,
+                dry_run=dry_run,
+            )
+            if dry_run:
+                conn.rollback()
+        return result
+
+    def team_remove(self, name: str, *, dry_run: bool = False) -> LoginRemoved:
+        """Take a login's roles here away (and drop it); the rep's history stays."""
+        from repdrill.store import team
+
+        with self.database.transaction(write=True) as conn:
+            result = team.remove_person(conn, name, dry_run=dry_run)
+            if dry_run:
+                conn.rollback()
+        return result
+
+    def team_list(self) -> TeamList:
+        """Who has which role in this database, and the database's roster."""
+        from repdrill.store import team
+
+        with self.database.transaction() as conn:
+            return team.team_list(conn)
+
+    def team_load(self, roster: PathArg | None = None, *, dry_run: bool = False) -> RosterLoad:
+        """Make the database's roster equal ``teams.yaml`` (found as ``report`` finds it)."""
+        from repdrill.decks.roster import read_roster
+        from repdrill.store import team
+
+        read = read_roster(_find_roster(roster))
+        with self.database.transaction(write=True) as conn:
+            result = team.load_roster(conn, read, dry_run=dry_run)
+            if dry_run:
+                conn.rollback()
+        return result
+
+    def _forget_identity(self) -> None:
+        """After setup, the next call finds out afresh who the connection is."""
+        if self._db is not None and self._who is not None:
+            from repdrill.store import team
+
+            self._who = team.identity(self._db)
+
+    # -- whoever runs the database -------------------------------------------------------
+    def check_database(self) -> DatabaseCheck:
+        """Integrity, schema revision, the log's triggers, and every state against its log.
+
+        The database is not upgraded first: an old schema is reported as such.
+        """
+        from repdrill.store.check import check
+
+        if self._db is not None:
+            return check(self._db, self.identity)
+        db = self._connect(migrate=False)
+        try:
+            assert self._who is not None
+            return check(db, self._who)
+        finally:
+            db.close()
+
+    def backup(self, path: PathArg, *, force: bool = False) -> Backup:
+        """Copy a SQLite database to ``path`` while reps drill; for PostgreSQL, the command.
+
+        The copy is written beside ``path`` and renamed into place, so ``path``
+        never holds half a backup.
+        """
+        from repdrill.store.backup import backup
+
+        db = self._db or self._connect(migrate=False)
+        try:
+            return backup(db, Path(path), force=force)
+        finally:
+            if db is not self._db:
+                db.close()
+
+
+def _upgrade(db: Database, head: str, who: Identity) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        db.migrate()
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        raise ConfigError(
+            f"cannot bring the schema to revision {head} as {who.role or 'this user'}: {reason}"
+        ) from None
+
+
+def _find_roster(roster: PathArg | None) -> Path:
+    from repdrill.decks.roster import find_roster
 
     path = Path(roster) if roster is not None else find_roster()
     if path is None:
@@ -560,8 +844,13 @@ def _report_reps(
             "a team needs a roster: teams.yaml in this directory or at the root of the "
             "deck repository, or --roster FILE"
         )
-    members = read_roster(path).team(team).reps
-    return tuple(r for r in members if not reps or r in reps)
+    return path
+
+
+def _roster_file_team(team: str, roster: PathArg | None) -> tuple[str, ...]:
+    from repdrill.decks.roster import read_roster
+
+    return read_roster(_find_roster(roster)).team(team).reps
 
 
 def _lines(source: PathArg | IO[str]) -> tuple[str, list[str]]:

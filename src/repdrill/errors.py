@@ -65,6 +65,14 @@ class RetiredCard(RepdrillError):
         super().__init__(f"{ref} is retired; it is no longer drilled")
 
 
+class PermissionDenied(RepdrillError):
+    """The database, or team mode, refuses this to the connected role."""
+
+
+class TeamError(RepdrillError):
+    """A team command cannot do what was asked (a name, a role, a missing setup)."""
+
+
 class GradeError(RepdrillError, ValueError):
     """A grade outside SM-2's 0..5 scale."""
 

@@ -86,7 +86,7 @@ def main_options(
 
 
 def _register() -> None:
-    from repdrill.cli import cards, decks, drilling, grading, logs, rep, reports
+    from repdrill.cli import cards, db, decks, drilling, grading, logs, rep, reports, team
 
     decks.register(app)
     grading.register(app)
@@ -95,6 +95,8 @@ def _register() -> None:
     rep.register(app)
     reports.register(app)
     logs.register(app)
+    team.register(app)
+    db.register(app)
 
 
 _register()

@@ -50,6 +50,8 @@ def log_import(
     Importing the same file twice adds nothing, and files can come in any order.
     Malformed lines are reported as FILE:LINE and skipped while the good ones are
     kept (exit status 1); with --strict nothing is written if any line is rejected.
+    In team mode only the reviews this login may write are imported: a rep's
+    own, a manager's teams' with --import rights, anyone's for the owner.
 
     Example: repdrill --db postgresql+psycopg://team@db/repdrill log import laptop.jsonl
     """
@@ -73,7 +75,14 @@ def log_import(
                 soft_wrap=True,
                 markup=False,
             )
-    if result.problems:
+        if result.refused:
+            err.print(
+                f"Skipped {sum(result.refused.values())} review(s) of "
+                f"{', '.join(sorted(result.refused))}: this login may not write their log.",
+                soft_wrap=True,
+                markup=False,
+            )
+    if result.problems or result.refused:
         raise typer.Exit(1)
 
 

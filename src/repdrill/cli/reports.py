@@ -172,7 +172,7 @@ def print_report(built: Report) -> None:
     scope = built.scope
     console.print(
         f"[bold]Mastery report[/] {scope.since.isoformat()} to {scope.until.isoformat()}"
-        + (f" · team {scope.team}" if scope.team else "")
+        + (f" · {scope.team_label}" if scope.team_label else "")
         + f" · {built.active_cards} active cards · {len(built.reps)} reps"
     )
     if not built.reps:

@@ -105,8 +105,12 @@ def syntax_problem(path: str, error: Exception, data: bytes = b"") -> Problem:
         line, column = _line_and_column(data, error.position)
         if "UTF-8" in error.reason:
             return Problem(path, line, column, f"not valid UTF-8 text: {error.reason}")
+        # PyYAML reports UTF-8 past U+10FFFF as a code point chr() refuses.
+        code = error.character
         found = (
-            describe(chr(error.character)) if isinstance(error.character, int) else "a character"
+            describe(chr(code))
+            if isinstance(code, int) and 0 <= code <= 0x10FFFF
+            else "a character outside Unicode"
         )
         return Problem(path, line, column, f"{found} is not allowed in a deck file")
     if isinstance(error, RecursionError):

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Table, case, func, select
 
 from repdrill.cards import Scope
 from repdrill.reports.report import (
@@ -26,6 +26,7 @@ from repdrill.reports.report import (
 from repdrill.schedule.rules import leech_clause
 from repdrill.store import tables as t
 from repdrill.store.read import active_card
+from repdrill.store.team import choice_answers
 
 BEGINNING = dt.date(1970, 1, 1)
 
@@ -222,11 +223,12 @@ def wrong_choices(
     conn: Connection, deck_id: int, since: dt.date | None, limit: int
 ) -> list[WrongChoice]:
     """The wrong choices reps picked on multiple-choice cards, by share of answering reps."""
-    r, v = t.reviews.c, t.card_versions.c
+    answers = choice_answers(conn)
+    r, v = answers.c, t.card_versions.c
     query = (
         select(t.cards.c.slug, r.answer, v.choices, func.count(r.rep_id.distinct()))
         .select_from(
-            t.reviews.join(t.cards, t.cards.c.id == r.card_id).join(
+            answers.join(t.cards, t.cards.c.id == r.card_id).join(
                 t.card_versions, (v.card_id == r.card_id) & (v.content_hash == r.card_hash)
             )
         )
@@ -242,7 +244,7 @@ def wrong_choices(
         picked.setdefault(slug, {})
         picked[slug][answer] = picked[slug].get(answer, 0) + int(reps)
         wrong.setdefault(slug, set()).update(c["text"] for c in choices if not c["correct"])
-    answering = _answering_reps(conn, deck_id, since)
+    answering = _answering_reps(conn, answers, deck_id, since)
     result = [
         WrongChoice(slug, answer, reps, answering.get(slug, reps))
         for slug, answers in picked.items()
@@ -253,11 +255,13 @@ def wrong_choices(
     return result[:limit]
 
 
-def _answering_reps(conn: Connection, deck_id: int, since: dt.date | None) -> dict[str, int]:
-    r = t.reviews.c
+def _answering_reps(
+    conn: Connection, answers: Table, deck_id: int, since: dt.date | None
+) -> dict[str, int]:
+    r = answers.c
     query = (
         select(t.cards.c.slug, func.count(r.rep_id.distinct()))
-        .select_from(t.reviews.join(t.cards, t.cards.c.id == r.card_id))
+        .select_from(answers.join(t.cards, t.cards.c.id == r.card_id))
         .where(t.cards.c.deck_id == deck_id, r.answer.is_not(None))
         .group_by(t.cards.c.slug)
     )

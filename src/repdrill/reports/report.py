@@ -55,7 +55,18 @@ class ReportScope:
     cards: Scope = field(default_factory=Scope)
     reps: tuple[str, ...] | None = None
     team: str | None = None
+    #: The teams whose reps the report covers: the one ``team``, or in team
+    #: mode the teams a manager manages.
+    teams: tuple[str, ...] = ()
     matrix_by: MatrixBy = "tag"
+
+    @property
+    def team_label(self) -> str | None:
+        """How a report's header names its teams: ``team west``, ``teams east, west``."""
+        teams = self.teams or ((self.team,) if self.team else ())
+        if not teams:
+            return None
+        return ("team " if len(teams) == 1 else "teams ") + ", ".join(teams)
 
     @classmethod
     def weeks_back(cls, until: dt.date, weeks: int = DEFAULT_WEEKS, **kwargs: Any) -> ReportScope:
@@ -308,6 +319,7 @@ class Report:
                 "tag_filter": list(scope.cards.tags),
                 "rep_filter": None if scope.reps is None else list(scope.reps),
                 "team": scope.team,
+                "teams": list(scope.teams),
             },
             "active_cards": self.active_cards,
             "reps": tables["reps"].records(),

@@ -17,13 +17,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 
-from repdrill.errors import ConfigError
+from repdrill.errors import ConfigError, PermissionDenied
 from repdrill.store.migrations import head_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "repdrill_write"
+#: SQLSTATE of a refused privilege, and of a row that row-level security refuses.
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class Database:
@@ -78,11 +86,20 @@ class Database:
         """A connection in one transaction, committed when the block ends.
 
         ``write=True`` takes SQLite's write lock at the start, so that
-        read-then-write work (grading a card) never has to be retried.
+        read-then-write work (grading a card) never has to be retried. What
+        PostgreSQL refuses to this login (privileges, row-level security in
+        team mode) is raised as :class:`PermissionDenied`.
         """
         engine = self._write_engine if write else self.engine
-        with engine.begin() as conn:
-            yield conn
+        try:
+            with engine.begin() as conn:
+                yield conn
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            who = self.engine.url.username or "this login"
+            reason = str(error.orig).strip().splitlines()[0]
+            raise PermissionDenied(f"the database refuses this to {who}: {reason}") from None
 
 
 def _create_engine(url: str) -> Engine:

@@ -5,7 +5,9 @@ imports it. Each review carries a UUID, so importing is idempotent (a review
 already present is skipped) and independent of order (states are recomputed
 by replaying the merged log in its canonical order). Malformed lines are
 reported with their line numbers and the good ones kept, or, in strict mode,
-nothing is written.
+nothing is written. In team mode only the reviews the importing login may
+write are imported (a rep's own; a manager with import rights, their teams';
+the owner, anyone's); the others are counted as refused, by rep.
 
 One line per review::
 
@@ -36,6 +38,7 @@ from repdrill.store._sql import chunks
 from repdrill.store.engine import Database
 from repdrill.store.read import ensure_rep, lock_rep
 from repdrill.store.record import rebuild_schedule
+from repdrill.store.team import writable_reps
 
 REQUIRED = ("review_id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash")
 OPTIONAL = (
@@ -195,6 +198,8 @@ class ImportResult:
     problems: list[LineProblem] = field(default_factory=list)
     rebuilt: int = 0
     written: bool = True
+    #: Team mode: reviews of reps this login may not write, by rep; not imported.
+    refused: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -204,6 +209,8 @@ class ImportResult:
             "rejected": len(self.problems),
             "states_rebuilt": self.rebuilt,
             "written": self.written,
+            "refused": sum(self.refused.values()),
+            "refused_reps": sorted(self.refused),
             "problems": [p.to_json() for p in self.problems],
         }
 
@@ -370,7 +377,8 @@ def import_reviews(
             )
             del incoming[review.uuid]
         result.problems.sort(key=lambda p: (p.path, p.line))
-        if strict and result.problems:
+        _drop_refused(conn, incoming, result)
+        if strict and (result.problems or result.refused):
             result.written = False
             conn.rollback()
             return result
@@ -387,6 +395,23 @@ def import_reviews(
         result.imported = len(fresh)
         result.rebuilt = len(affected)
     return result
+
+
+def _drop_refused(conn: Connection, incoming: dict[str, Incoming], result: ImportResult) -> None:
+    """Team mode: keep only the reviews this login may write; count the rest by rep.
+
+    Filtered before inserting, because one row that row-level security
+    refuses would abort the whole insert.
+    """
+    allowed = writable_reps(conn, {r.rep for r in incoming.values()})
+    if allowed is None:
+        return
+    refused: dict[str, int] = defaultdict(int)
+    for review_uuid, review in list(incoming.items()):
+        if review.rep not in allowed:
+            refused[review.rep] += 1
+            del incoming[review_uuid]
+    result.refused = dict(refused)
 
 
 def _card_ids(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

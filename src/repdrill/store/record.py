@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -326,18 +327,29 @@ def undo(
     return card, restored
 
 
+#: The review-log columns the replay reads, in :class:`LogEntry` order.
+LOG_ENTRY_COLUMNS = (
+    t.reviews.c.uuid,
+    t.reviews.c.kind,
+    t.reviews.c.grade,
+    t.reviews.c.review_date,
+    t.reviews.c.reviewed_at,
+    t.reviews.c.undoes,
+    t.reviews.c.id,
+)
+
+
+def log_entry(row: Sequence[Any]) -> LogEntry:
+    """A :class:`LogEntry` from the :data:`LOG_ENTRY_COLUMNS` of one row."""
+    uuid, kind, grade, day, at, undoes, review_id = row
+    return LogEntry(uuid, ReviewKind(kind), grade, day, at, undoes, review_id)
+
+
 def log_entries(conn: Connection, rep: int, card: int) -> list[LogEntry]:
     """The rep's log for one card, as the replay reads it."""
     r = t.reviews.c
-    rows = conn.execute(
-        select(r.uuid, r.kind, r.grade, r.review_date, r.reviewed_at, r.undoes, r.id).where(
-            r.rep_id == rep, r.card_id == card
-        )
-    )
-    return [
-        LogEntry(uuid, ReviewKind(kind), grade, day, at, undoes, review_id)
-        for uuid, kind, grade, day, at, undoes, review_id in rows
-    ]
+    rows = conn.execute(select(*LOG_ENTRY_COLUMNS).where(r.rep_id == rep, r.card_id == card))
+    return [log_entry(row) for row in rows]
 
 
 def _replay_and_save(

@@ -9,8 +9,14 @@ import``) or a grade is undone.
 Core tables rather than ORM classes: every query here is a statement, never
 an object graph, and the ORM would add its import to every command's start.
 
+The roster tables (:data:`teams`, :data:`team_reps`, :data:`team_managers`)
+serve team mode on PostgreSQL (``repdrill team``); elsewhere they stay empty.
+
 Schema changes go through a migration in ``migrations/versions``;
 ``tests/test_migrations.py`` checks that the migrations build exactly this.
+The review log's append-only triggers are declared here too
+(:func:`log_triggers`), so that ``metadata.create_all()`` builds the same
+protected log as the migrations, and ``repdrill db check`` knows what to look for.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     Column,
     Date,
@@ -31,6 +38,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
 
@@ -168,10 +176,15 @@ card_states = Table(
 #: One entry of the append-only review log. Rows are never updated or deleted.
 #:
 #: ``kind`` is what the writer recorded (:class:`repdrill.schedule.replay.ReviewKind`).
-#: Triggers created by migration 0001 refuse UPDATE and DELETE on this table
-#: and on ``review_points``. On SQLite, a batch migration that alters either
+#: Triggers refuse UPDATE and DELETE on this table and on ``review_points``
+#: (migration 0001), and TRUNCATE on PostgreSQL (migration 0004); see
+#: :func:`log_triggers`. On SQLite, a batch migration that alters either
 #: table recreates it, dropping the triggers: such a migration must create
-#: them again.
+#: them again. In team mode the view ``repdrill_picked_choices``
+#: (``sql/team-setup.sql``) reads ``answer``, ``card_hash`` and
+#: ``card_versions.choices``: a migration that alters one of those columns on
+#: PostgreSQL drops the view first; team setup, which runs after upgrades,
+#: creates it again.
 reviews = Table(
     "reviews",
     metadata,
@@ -268,3 +281,95 @@ achievements = Table(
     Column("subject", String(201), primary_key=True),
     Column("achieved_on", Date, nullable=False),
 )
+# -- the team roster (team mode on PostgreSQL) -------------------------------------
+
+#: A team in the roster that ``repdrill team load`` copies from ``teams.yaml``.
+teams = Table(
+    "teams",
+    metadata,
+    Column("name", String(100), primary_key=True),
+)
+
+#: The reps on each team. ``rep`` is a rep's name, which in team mode is also
+#: their login role. Not a foreign key to ``reps``: a roster lists reps before
+#: their first drill.
+team_reps = Table(
+    "team_reps",
+    metadata,
+    Column(
+        "team",
+        String(100),
+        ForeignKey("teams.name", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rep", String(100), primary_key=True, index=True),
+)
+
+#: Who manages each team: login role names. A manager reads the reps of the
+#: teams they manage, and nothing else.
+team_managers = Table(
+    "team_managers",
+    metadata,
+    Column(
+        "team",
+        String(100),
+        ForeignKey("teams.name", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    ),
+    Column("manager", String(100), primary_key=True, index=True),
+)
+
+# -- the review log is append-only ------------------------------------------------
+
+#: The tables of the review log.
+LOG_TABLES = ("reviews", "review_points")
+APPEND_ONLY = "the review log is append-only"
+
+
+def log_triggers(dialect: str) -> tuple[str, ...]:
+    """The triggers that keep the review log append-only on ``dialect``.
+
+    UPDATE and DELETE everywhere; TRUNCATE too on PostgreSQL (SQLite has no
+    TRUNCATE, and its DELETE without WHERE fires the DELETE trigger).
+    """
+    actions = ("update", "delete", "truncate") if dialect == "postgresql" else ("update", "delete")
+    return tuple(f"{table}_no_{action}" for table in LOG_TABLES for action in actions)
+
+
+def _on_create(table: Table, dialect: str, statement: str) -> None:
+    ddl = DDL(statement).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+    event.listen(table, "after_create", ddl)
+
+
+def _protect_log() -> None:
+    """Create the log's triggers whenever ``metadata.create_all()`` creates its tables."""
+    _on_create(
+        reviews,
+        "postgresql",
+        "CREATE OR REPLACE FUNCTION repdrill_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
+    )
+    for table in (reviews, review_points):
+        for action in ("UPDATE", "DELETE"):
+            name = f"{table.name}_no_{action.lower()}"
+            _on_create(
+                table,
+                "sqlite",
+                f"CREATE TRIGGER {name} BEFORE {action} ON {table.name} "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+            )
+            _on_create(
+                table,
+                "postgresql",
+                f"CREATE TRIGGER {name} BEFORE {action} ON {table.name} "
+                "FOR EACH ROW EXECUTE FUNCTION repdrill_append_only()",
+            )
+        _on_create(
+            table,
+            "postgresql",
+            f"CREATE TRIGGER {table.name}_no_truncate BEFORE TRUNCATE ON {table.name} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION repdrill_append_only()",
+        )
+
+
+_protect_log()

@@ -124,7 +124,7 @@ def trend_svg(report: Report, width: int = 640, height: int = 220) -> str:
 def write_html(report: Report, out: IO[str]) -> None:
     scope = report.scope
     tables = {t.name: t for t in report.tables()}
-    title = "Mastery report" + (f": team {scope.team}" if scope.team else "")
+    title = "Mastery report" + (f": {scope.team_label}" if scope.team_label else "")
     meta = (
         f"{scope.since.isoformat()} to {scope.until.isoformat()}"
         f" · {report.active_cards} active cards · {len(report.reps)} reps"

@@ -65,7 +65,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         "# Mastery report",
         "",
         f"Period {scope.since.isoformat()} to {scope.until.isoformat()}"
-        + (f", team {scope.team}" if scope.team else "")
+        + (f", {scope.team_label}" if scope.team_label else "")
         + f"; {report.active_cards} active cards"
         + f"; generated {report.generated_at:%Y-%m-%d %H:%M %Z}.",
         "",
