@@ -32,7 +32,7 @@ def test_validate_reports_every_problem_in_every_file(
         f"{one}:4:32: card 'a': answer: YAML reads 'on' as a boolean; quote it to keep it as text: \"on\"",
         f"{two}:4:5: card 'b': missing required key 'answer'",
         f"{two}:5:5: card id 'b' is used twice in this deck (first at line 4)",
-        f"{two}:5:35: card 'b': unknown key 'colour'; expected one of: id, prompt, answer, type, tags, key_points, red_flags, explanation, source, choices, correct",
+        f"{two}:5:35: card 'b': unknown key 'colour'; expected one of: id, prompt, answer, type, tags, key_points, red_flags, explanation, source, choices, correct, revision, review_by",
     ]
     assert "4 problems in 2 of 2 files" in result.stderr
 

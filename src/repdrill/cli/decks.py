@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from repdrill.errors import Problem
     from repdrill.reports.health import DeckHealth
     from repdrill.reports.wordings import LearntWordings
-    from repdrill.store.load import LoadResult
+    from repdrill.store.load import DeckChanges, LoadResult
 
 #: Show a progress bar when a load has at least this many bytes to read.
 PROGRESS_BYTES = 2 * 2**20
@@ -190,26 +190,44 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
         ]
         if deck.revived:
             counts.append(f"{len(deck.revived)} revived")
+        if deck.revised:
+            counts.append(f"{len(deck.revised)} revised")
         label = " (new deck)" if deck.created else ""
         console.print(
             f"[bold]{deck.deck}[/]{label} ({escape(one_line(deck.path))}): {', '.join(counts)}",
             soft_wrap=True,
         )
         for name, ids in (
-            ("changed", deck.changed),
+            ("changed in wording (progress kept)", deck.changed),
             ("retired", deck.retired),
             ("revived", deck.revived),
         ):
             if ids:
-                console.print(f"  {name}: {', '.join(ids)}", soft_wrap=True)
+                console.print(f"  {name}: {', '.join(ids)}", soft_wrap=True, markup=False)
+        if deck.revised:
+            console.print(f"  {revised_line(deck)}", soft_wrap=True, markup=False)
     verb = "Would load" if result.dry_run else "Loaded"
+    revised = result.total("revised")
     console.print(
         f"{verb} {len(result.decks)} deck{'s' if len(result.decks) != 1 else ''}: "
         f"{result.total('new')} new, {result.total('changed')} changed, "
-        f"{result.total('unchanged')} unchanged, {result.total('retired')} retired cards."
+        + (f"{revised} revised, " if revised else "")
+        + f"{result.total('unchanged')} unchanged, {result.total('retired')} retired cards."
         + (" Dry run: nothing was written." if result.dry_run else ""),
         soft_wrap=True,
     )
+
+
+def revised_line(deck: DeckChanges) -> str:
+    """``3 cards revised: 14 reps will relearn them: a, b, c``."""
+    count, reps = len(deck.revised), deck.relearn_reps
+    cards = f"{count} card{'s' if count != 1 else ''} revised"
+    them = "them" if count != 1 else "it"
+    if reps == 0:
+        who = "no rep has reviewed " + them + " yet"
+    else:
+        who = f"{reps} rep{'s' if reps != 1 else ''} will relearn {them}"
+    return f"{cards}: {who}: {', '.join(deck.revised)}"
 
 
 def schema() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, se
 
 from repdrill.cards import CardView, HistoryEntry, Scope
 from repdrill.errors import AmbiguousCard, EmptyScope, UnknownCard, UnknownDeck
-from repdrill.schedule.replay import ReviewKind, Schedule
+from repdrill.schedule.replay import ReviewKind, Revision, Schedule
 from repdrill.schedule.rules import DAYS_MET_WINDOW, days_met_since, due_clause
 from repdrill.schedule.sm2 import SM2State
 from repdrill.store import tables as t
@@ -233,6 +233,17 @@ def schedule_of(conn: Connection, rep: int | None, card: int) -> Schedule | None
         )
     ).first()
     return None if row is None else schedule_from_row(row)
+
+
+def revision_events(conn: Connection, card: int) -> list[Revision]:
+    """The card's changes of message, oldest first: input to the replay, like the log."""
+    v = t.card_revisions.c
+    rows = conn.execute(
+        select(v.revision, v.revised_on, v.revised_at)
+        .where(v.card_id == card)
+        .order_by(v.revised_on, v.revised_at)
+    )
+    return [Revision(revision, day, at) for revision, day, at in rows]
 
 
 def due_count(conn: Connection, rep: int, today: dt.date) -> int:

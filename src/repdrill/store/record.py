@@ -27,6 +27,7 @@ from repdrill.schedule.replay import (
     ReviewKind,
     Schedule,
     Step,
+    final,
     replay,
     schedule_after,
     schedules,
@@ -34,7 +35,7 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
-from repdrill.store.read import card_views, due_count, lock_rep, schedule_of
+from repdrill.store.read import card_views, due_count, lock_rep, revision_events, schedule_of
 
 #: Stands for the id of a log entry not inserted yet.
 _NEW_ENTRY = -1
@@ -358,8 +359,10 @@ def _replay_and_save(
     entries = log_entries(conn, rep, card)
     if extra is not None:
         entries.append(extra)
-    steps = replay(entries)
-    schedule = steps[-1].schedule if steps else None
+    # The card's revisions are replayed with the log: a log merged later still
+    # relearns what changed after its reviews.
+    steps = replay(entries, revision_events(conn, card))
+    schedule = final(steps)
     existed = conn.scalar(
         select(func.count())
         .select_from(t.card_states)
@@ -377,7 +380,7 @@ def _write_state_changes(
     for step, following in zip(steps, [*steps[1:], None], strict=False):
         review_id = new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id
         assert step.entry.grade is not None
-        until = following.entry.review_date if following else None
+        until = step.ended_on or (following.entry.review_date if following else None)
         _insert_state_change(conn, review_id, rep, card, step.entry.grade, step.schedule, until)
 
 

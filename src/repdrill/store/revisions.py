@@ -1,0 +1,145 @@
+"""Card revisions at load time: which cards changed their message, and who relearns them.
+
+A card's ``revision`` in its deck file says which version of its message it
+carries. When a load finds it higher than the revision last loaded, the load
+records the revision (:data:`~repdrill.store.tables.card_revisions`) and every
+rep who has reviewed the card restarts it (:func:`repdrill.schedule.replay.relearn`):
+repetitions 0, interval one day, easiness kept, due the day after the load. The
+history stays whole, and the span of the state held until the revision ends
+that day, so mastery over time shows the loss. A revision lowered is refused;
+one unchanged is no revision, whatever the text says (that is a rewording,
+which keeps progress). A rep who never reviewed the card is untouched.
+
+The reset is written directly, in two statements per card, when every review
+of the card comes before the load; a rep with reviews dated after it (a
+simulated ``--today``) has the card replayed instead, so the stored state
+always equals the replay of the log and the revisions together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from repdrill.decks.parse import Card, Deck
+from repdrill.errors import InvalidInput, Problem
+from repdrill.store import tables as t
+from repdrill.store._sql import chunks
+from repdrill.store.record import rebuild_schedule
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """What the database holds of a card's revision and review-by date."""
+
+    id: int
+    revision: int
+    review_by: dt.date | None
+
+
+def stored_cards(conn: Connection, deck_id: int) -> dict[str, StoredCard]:
+    """The deck's cards by card id, as last loaded."""
+    c = t.cards.c
+    rows = conn.execute(select(c.slug, c.id, c.revision, c.review_by).where(c.deck_id == deck_id))
+    return {slug: StoredCard(card_id, revision, due) for slug, card_id, revision, due in rows}
+
+
+def revised_cards(deck: Deck, stored: dict[str, StoredCard]) -> list[Card]:
+    """The cards of ``deck`` whose revision went up since the last load, in deck order.
+
+    Raises :class:`~repdrill.errors.InvalidInput` naming every card whose
+    revision went down: loading an older message over a newer one is a mistake
+    (an old checkout), and nothing is written.
+    """
+    revised, lowered = [], []
+    for card in deck.cards:
+        before = stored.get(card.id)
+        if before is None:
+            continue
+        if card.revision > before.revision:
+            revised.append(card)
+        elif card.revision < before.revision:
+            line, column = card.mark("revision")
+            lowered.append(
+                Problem(
+                    deck.path,
+                    line,
+                    column,
+                    f"card '{card.id}': revision {card.revision} is lower than revision "
+                    f"{before.revision} already loaded; revisions only go up (is this an old "
+                    f"checkout?). To mark a change of message, give it {before.revision + 1}",
+                )
+            )
+    if lowered:
+        raise InvalidInput(lowered)
+    return revised
+
+
+def relearn_rep_count(conn: Connection, card_ids: Sequence[int]) -> int:
+    """Reps who have reviewed any of these cards: who relearns them once revised."""
+    if not card_ids:
+        return 0
+    s = t.card_states.c
+    reps: set[int] = set()
+    for chunk in chunks(list(card_ids)):
+        reps.update(conn.scalars(select(s.rep_id).distinct().where(s.card_id.in_(chunk))))
+    return len(reps)
+
+
+def write_revisions(
+    conn: Connection, deck_id: int, deck: Deck, revised: Sequence[Card], *, now: dt.datetime
+) -> None:
+    """Store the deck's and its cards' revisions and review-by dates; restart revised cards."""
+    conn.execute(update(t.decks).where(t.decks.c.id == deck_id).values(review_by=deck.review_by))
+    stored = stored_cards(conn, deck_id)
+    for card in deck.cards:
+        row = stored[card.id]
+        if (row.revision, row.review_by) != (card.revision, card.review_by):
+            conn.execute(
+                update(t.cards)
+                .where(t.cards.c.id == row.id)
+                .values(revision=card.revision, review_by=card.review_by)
+            )
+    for card in revised:
+        _relearn(conn, stored[card.id].id, card, now)
+
+
+def _relearn(conn: Connection, card_id: int, card: Card, now: dt.datetime) -> None:
+    today = now.date()
+    conn.execute(
+        insert(t.card_revisions).values(
+            card_id=card_id,
+            revision=card.revision,
+            content_hash=card.content_hash,
+            revised_on=today,
+            revised_at=now,
+        )
+    )
+    r = t.reviews.c
+    later = list(
+        conn.scalars(
+            select(r.rep_id)
+            .distinct()
+            .where(
+                r.card_id == card_id,
+                or_(r.review_date > today, and_(r.review_date == today, r.reviewed_at > now)),
+            )
+        )
+    )
+    s = t.card_states.c
+    conn.execute(
+        update(t.card_states)
+        .where(s.card_id == card_id, s.rep_id.not_in(later))
+        .values(repetitions=0, interval_days=1, due=today + dt.timedelta(days=1))
+    )
+    c = t.state_changes.c
+    conn.execute(
+        update(t.state_changes)
+        .where(c.card_id == card_id, c.valid_until.is_(None), c.rep_id.not_in(later))
+        .values(valid_until=today)
+    )
+    for rep in sorted(later):
+        rebuild_schedule(conn, rep, card_id)
