@@ -85,6 +85,20 @@ class CardView:
 
 
 @dataclass(frozen=True, slots=True)
+class Revised:
+    """A card whose message changed since the rep last reviewed it: the drill marks it.
+
+    ``answer_before`` and ``key_points_before`` are the text of the version the
+    rep last reviewed, for a word diff against the current one.
+    """
+
+    revision: int
+    revised_on: dt.date
+    answer_before: str
+    key_points_before: Points
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One logged review of a card, for ``card show``."""
 

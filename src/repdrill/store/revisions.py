@@ -19,13 +19,16 @@ always equals the replay of the log and the revisions together.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
+from repdrill.cards import Revised
 from repdrill.decks.parse import Card, Deck
 from repdrill.errors import InvalidInput, Problem
+from repdrill.schedule.replay import ReviewKind
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks
 from repdrill.store.record import rebuild_schedule
@@ -105,6 +108,56 @@ def write_revisions(
             )
     for card in revised:
         _relearn(conn, stored[card.id].id, card, now)
+
+
+def relearning(conn: Connection, rep: int, card_ids: Sequence[int]) -> dict[int, Revised]:
+    """The cards among ``card_ids`` revised since the rep last reviewed them, by card.
+
+    Each comes with the latest revision and the text of the version the rep
+    last saw (their latest logged review of it, whatever its kind).
+    """
+    v = t.card_revisions.c
+    latest: dict[int, tuple[int, dt.date, dt.datetime]] = {}
+    for chunk in chunks(list(card_ids)):
+        for card_id, number, day, at in conn.execute(
+            select(v.card_id, v.revision, v.revised_on, v.revised_at).where(v.card_id.in_(chunk))
+        ):
+            if card_id not in latest or (day, at) > latest[card_id][1:]:
+                latest[card_id] = (number, day, at)
+    if not latest:
+        return {}
+    r = t.reviews.c
+    seen: dict[int, tuple[dt.date, dt.datetime, str]] = {}
+    for card_id, day, at, card_hash in conn.execute(
+        select(r.card_id, r.review_date, r.reviewed_at, r.card_hash).where(
+            r.rep_id == rep, r.card_id.in_(list(latest)), r.kind != ReviewKind.UNDO.value
+        )
+    ):
+        if card_id not in seen or (day, at) > seen[card_id][:2]:
+            seen[card_id] = (day, at, card_hash)
+    stale = {
+        card_id: seen[card_id][2]
+        for card_id, (_number, day, at) in latest.items()
+        if card_id in seen and seen[card_id][:2] < (day, at)
+    }
+    if not stale:
+        return {}
+    cv = t.card_versions.c
+    texts = {
+        (card_id, content_hash): (answer, key_points)
+        for card_id, content_hash, answer, key_points in conn.execute(
+            select(cv.card_id, cv.content_hash, cv.answer, cv.key_points).where(
+                cv.card_id.in_(list(stale))
+            )
+        )
+    }
+    found = {}
+    for card_id, card_hash in stale.items():
+        answer, key_points = texts[(card_id, card_hash)]
+        number, day, _at = latest[card_id]
+        points = tuple(tuple(p) for p in json.loads(key_points))
+        found[card_id] = Revised(number, day, answer, points)
+    return found
 
 
 def _relearn(conn: Connection, card_id: int, card: Card, now: dt.datetime) -> None:
