@@ -141,18 +141,18 @@ def test_point_pairs_pair_a_point_changed_in_place() -> None:
         (
             "It costs $2.80 an invoice.",
             "It costs $2.40 an invoice.",
-            ["a price changed ($2.80 → $2.40)"],
+            ["price $2.80 → $2.40"],
         ),
         (
             "Uptime is 99.9% a year.",
             "Uptime is 99.95% a year.",
-            ["a percentage changed (99.9% → 99.95%)"],
+            ["percentage 99.9% → 99.95%"],
         ),
-        ("We sync every 15 minutes.", "We sync every 5 minutes.", ["a figure changed (15 → 5)"]),
+        ("We sync every 15 minutes.", "We sync every 5 minutes.", ["figure 15 → 5"]),
         (
             "Unlike Acme Spend, we sync.",
             "Unlike Billbot, we sync.",
-            ["a name changed (Acme Spend → Billbot)"],
+            ["name Acme Spend → Billbot"],
         ),
         ("It is fast. When it syncs, it is done.", "It is quick. When it syncs, it is over.", []),
         ("Ask about the budget.", "Ask about their budget.", []),

@@ -285,11 +285,30 @@ class Repdrill:
             )
 
     # -- decks ---------------------------------------------------------------
-    def validate(self, paths: Sequence[PathArg]) -> Validation:
-        """Check deck files and rosters without touching the database."""
+    def validate(
+        self,
+        paths: Sequence[PathArg],
+        *,
+        strict: bool = False,
+        against: str | None = None,
+        database: bool = False,
+    ) -> Validation:
+        """Check deck files, rosters and the tag taxonomy; review-by dates against today.
+
+        ``against`` (a git commit such as ``HEAD~1``) and ``database`` compare each
+        card with its earlier version: a message changed while its revision
+        stayed is a warning, a revision lowered a problem. Only ``database``
+        touches the database.
+        """
+        from repdrill.decks.history import Earlier, from_git
         from repdrill.decks.validate import validate
 
-        return validate(paths)
+        earlier: list[Earlier] = [from_git(against)] if against else []
+        if database:
+            from repdrill.store.revisions import from_database
+
+            earlier.append(from_database(self.database))
+        return validate(paths, strict=strict, today=self.today, earlier=earlier)
 
     def load(
         self, paths: Sequence[PathArg], *, dry_run: bool = False, progress: Progress | None = None

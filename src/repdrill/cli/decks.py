@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from enum import StrEnum
@@ -34,6 +35,7 @@ class ValidateFormat(StrEnum):
 
 
 def validate(
+    ctx: typer.Context,
     paths: PathsArgument,
     output_format: Annotated[
         ValidateFormat,
@@ -47,24 +49,55 @@ def validate(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Treat warnings (key points the grader will misread) as errors."
+            "--strict",
+            help="Treat warnings (key points the grader will misread, review-by dates "
+            "that have come, messages changed without a revision) as errors.",
+        ),
+    ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="REF",
+            help="Compare each deck with its version at this git commit (HEAD~1, main): "
+            "warn where the message changed but the revision did not.",
+        ),
+    ] = None,
+    compare_db: Annotated[
+        bool,
+        typer.Option(
+            "--db",
+            help="Compare each deck with the version last loaded into the database "
+            "(the global --db / REPDRILL_DB).",
         ),
     ] = False,
 ) -> None:
     """Check deck files without touching the database.
 
-    Every problem in every file is reported as path:line:column: message.
-    Warnings name key points the grader will misread (a slash inside one
-    wording, a leading instruction verb, overlapping points, a model answer
-    that does not earn a 5...) with the fix; --strict makes them errors.
+    Every problem in every file is reported as path:line:column: message,
+    tags outside the taxonomy in repdrill.yaml included. Warnings name key
+    points the grader will misread (a slash inside one wording, a leading
+    instruction verb, overlapping points, a model answer that does not earn a
+    5...) with the fix, review_by dates that have come (by --today), and with
+    --against or --db, cards whose message changed (a price, a figure, a name,
+    a key point) while their revision did not; --strict makes them errors.
     Exit status: 0 when all decks are valid, 1 when any is not, 2 on usage errors.
 
-    Example: repdrill validate --strict decks/
+    Example: repdrill validate --strict --against HEAD~1 decks/
     """
-    from repdrill.decks.validate import validate as check
+    if compare_db:
+        checked = repdrill_of(ctx).validate(paths, strict=strict, against=against, database=True)
+    else:
+        from repdrill.decks.history import from_git
+        from repdrill.decks.validate import validate as check
 
-    # Validation needs no database and no rep: the library function, not a Repdrill.
-    checked = check(paths, strict=strict)
+        # Without --db, validation needs no database and no rep: the library function.
+        checked = check(
+            paths,
+            strict=strict,
+            today=_today(ctx),
+            earlier=[from_git(against)] if against else [],
+        )
     problems = list(checked.problems)
     if output_format is ValidateFormat.json:
         print_json(checked)
@@ -82,10 +115,21 @@ def validate(
         raise typer.Exit(1)
 
 
+def _today(ctx: typer.Context) -> dt.date:
+    """The global --today (REPDRILL_TODAY), else the real date."""
+    from repdrill.cli.context import AppContext
+
+    root = ctx.find_root().obj
+    if isinstance(root, AppContext) and root.today is not None:
+        return root.today
+    return dt.date.today()
+
+
 def _validation_summary(checked: Validation) -> None:
     err = err_console()
     files, rosters, problems = checked.files, len(checked.rosters), checked.problems
-    total = files + rosters
+    taxonomies = len(checked.taxonomies)
+    total = files + rosters + taxonomies
     if total == 0:
         err.print("Error: no deck files (*.yaml, *.yml) found", style="bold red")
     elif problems:
@@ -101,6 +145,11 @@ def _validation_summary(checked: Validation) -> None:
     else:
         valid = len(checked.decks)
         roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
+        if taxonomies:
+            roster_note = (
+                roster_note.replace(" and", ",") + f" and {taxonomies} "
+                f"tax{'onomies' if taxonomies != 1 else 'onomy'}"
+            )
         count = len(checked.warnings)
         warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
         err.print(
@@ -234,13 +283,18 @@ def schema() -> None:
     """Print the deck format as JSON Schema, for editors and CI.
 
     Save it next to your decks and point the VS Code YAML extension at it
-    (see docs/deck-format.md).
+    (see docs/deck-format.md). With a tag taxonomy (repdrill.yaml here or at
+    the root of this git checkout) the schema lists the allowed tags, so the
+    editor offers them, and the namespaces each card type needs.
 
     Example: repdrill schema > deck.schema.json
     """
     from repdrill.decks.format import json_schema
+    from repdrill.decks.taxonomy import find_taxonomy, read_taxonomy
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    found = find_taxonomy()
+    arguments = read_taxonomy(found).schema_arguments() if found else {}
+    sys.stdout.write(json.dumps(json_schema(**arguments), indent=2) + "\n")
 
 
 deck_app = typer.Typer(help="Look after decks: their health across the team, and retiring them.")

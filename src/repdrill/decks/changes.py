@@ -140,20 +140,25 @@ def message_changes(
     """Why an edit looks like a change of message, as short phrases; empty for a rewording.
 
     A figure (number, price, percentage) or a name that appears or disappears
-    in the answer or the key points, or a key point added or removed.
+    in the answer or the key points (``price $2.80 → $2.40``), or a key point
+    added, removed or changed.
     """
     before = " \n".join([old_answer, *point_labels(old_points)])
     after = " \n".join([new_answer, *point_labels(new_points)])
     reasons = []
     for kind, gone, came in (
         _figure_changes(before, after),
-        ("a name", *_name_changes(before, after)),
+        ("name", *_name_changes(before, after)),
     ):
         if gone or came:
-            reasons.append(f"{kind} changed ({_listed(gone, came)})")
-    removed, added = point_changes(old_points, new_points)
-    reasons += [f"key point added: '{p}'" for p in added]
-    reasons += [f"key point removed: '{p}'" for p in removed]
+            reasons.append(f"{kind} {_listed(gone, came)}")
+    for was, now in point_pairs(old_points, new_points):
+        if was is None:
+            reasons.append(f"key point added: '{now}'")
+        elif now is None:
+            reasons.append(f"key point removed: '{was}'")
+        else:
+            reasons.append(f"key point '{was}' → '{now}'")
     return reasons
 
 
@@ -161,11 +166,11 @@ def _figure_changes(before: str, after: str) -> tuple[str, list[str], list[str]]
     gone, came = _differences(_figures(before), _figures(after))
     shown = [*gone, *came]
     if shown and all(f.endswith("%") for f in shown):
-        kind = "a percentage"
+        kind = "percentage"
     elif shown and all(f[0] in "$€£¥" for f in shown):
-        kind = "a price"
+        kind = "price"
     else:
-        kind = "a figure"
+        kind = "figure"
     return kind, gone, came
 
 

@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from repdrill.cards import Revised
+from repdrill.decks.history import Earlier, EarlierCard, EarlierDeck
 from repdrill.decks.parse import Card, Deck
 from repdrill.errors import InvalidInput, Problem
 from repdrill.schedule.replay import ReviewKind
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks
+from repdrill.store.engine import Database
 from repdrill.store.record import rebuild_schedule
 
 
@@ -158,6 +160,35 @@ def relearning(conn: Connection, rep: int, card_ids: Sequence[int]) -> dict[int,
         points = tuple(tuple(p) for p in json.loads(key_points))
         found[card_id] = Revised(number, day, answer, points)
     return found
+
+
+def from_database(db: Database) -> Earlier:
+    """Earlier versions of decks: what the database last loaded (``validate --db``)."""
+
+    def earlier(decks: Sequence[Deck]) -> dict[str, EarlierDeck]:
+        wanted = {deck.id for deck in decks}
+        cards: dict[str, dict[str, EarlierCard]] = {}
+        v = t.card_versions.c
+        current = and_(v.card_id == t.cards.c.id, v.content_hash == t.cards.c.current_hash)
+        with db.transaction() as conn:
+            for chunk in chunks(sorted(wanted)):
+                rows = conn.execute(
+                    select(
+                        t.decks.c.slug, t.cards.c.slug, v.answer, v.key_points, t.cards.c.revision
+                    )
+                    .select_from(t.cards.join(t.decks).join(t.card_versions, current))
+                    .where(t.decks.c.slug.in_(chunk))
+                )
+                for deck, card, answer, points, revision in rows:
+                    key_points = tuple(tuple(p) for p in json.loads(points))
+                    cards.setdefault(deck, {})[card] = EarlierCard(answer, key_points, revision)
+        return {
+            deck.path: EarlierDeck("the version in the database", cards[deck.id])
+            for deck in decks
+            if deck.id in cards
+        }
+
+    return earlier
 
 
 def _relearn(conn: Connection, card_id: int, card: Card, now: dt.datetime) -> None:
