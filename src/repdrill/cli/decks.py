@@ -321,7 +321,8 @@ def deck_health(
 
     The cards the team fails most (lapse rate, and reps for whom a card has
     become a leech after 8 lapses), the key points typed answers miss most, and
-    the cards nobody has reviewed yet.
+    the cards nobody has reviewed yet, and the deck or cards due for review by
+    the deck's owner (review_by dates on or before today).
 
     Example: repdrill deck health decks/objection-handling.yaml
     """
@@ -501,6 +502,12 @@ def _print_health(h: DeckHealth) -> None:
             markup=False,
             soft_wrap=True,
         )
+    if h.review_due:
+        owner = f" ({h.owner})" if h.owner else ""
+        due = ", ".join(
+            f"{r.card or 'the deck'} (review_by {r.review_by.isoformat()})" for r in h.review_due
+        )
+        console.print(f"Due for review by its owner{owner}: {due}", soft_wrap=True, markup=False)
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)
         console.print(
