@@ -240,6 +240,27 @@ def test_reviews_dated_after_the_load_are_replayed_around_it(
     assert_state_is_the_replay(db)
 
 
+def test_a_grade_dated_before_a_revision_is_restarted_by_it(
+    db_url: str, db: Database, write_deck: Callable[..., Path]
+) -> None:
+    """Recorded after the load, with a --today before it: the replay order is by date."""
+    path = drilled(db_url, write_deck)
+    pricing(write_deck, NEW, revision=2)
+    with on(db_url, LOAD_DAY) as rd:
+        rd.load([path])
+    with on(db_url, TODAY + 3 * DAY, user="carla") as rd:
+        recorded = rd.review("per-invoice", 5)
+    assert recorded.kind is ReviewKind.REVIEW
+    carla = state(db_url, "carla", LOAD_DAY)
+    assert (carla["repetitions"], carla["interval"], carla["due"]) == (
+        0,
+        1,
+        (LOAD_DAY + DAY).isoformat(),
+    )
+    assert carla["revision"] == 2
+    assert_state_is_the_replay(db)
+
+
 # -- the trend ------------------------------------------------------------------------
 
 

@@ -566,6 +566,7 @@ class Repdrill:
         team: str | None = None,
         roster: PathArg | None = None,
         by: MatrixBy = "tag",
+        since_revision: bool = False,
     ) -> Report:
         """Who has mastered what: the report every export format renders.
 
@@ -573,7 +574,8 @@ class Repdrill:
         reps from the roster (``roster``, else ``teams.yaml`` here or at the
         root of this git checkout; in team mode, the database's roster). A
         manager in team mode gets the reps of the teams they manage, and the
-        report names those teams.
+        report names those teams. ``since_revision`` adds who has relearned
+        each revised card since its latest revision, whatever the period.
         """
         from repdrill.reports.report import DEFAULT_WEEKS, ReportScope, build_report
         from repdrill.store import read
@@ -594,6 +596,7 @@ class Repdrill:
                 team=team,
                 teams=teams,
                 matrix_by=by,
+                since_revision=since_revision,
             )
             return build_report(conn, scope, generated_at=self.clock.now())
 

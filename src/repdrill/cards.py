@@ -51,6 +51,8 @@ class CardView:
     why: tuple[str | None, ...] = ()
     #: The deck's language (ISO 639-1), which grading reads the answer in.
     language: str = "en"
+    #: The card's message version (``revision`` in the deck file).
+    revision: int = 1
 
     @property
     def ref(self) -> str:
@@ -72,6 +74,7 @@ class CardView:
             "explanation": self.explanation,
             "source": self.source,
             "content_hash": self.content_hash,
+            "revision": self.revision,
             "retired": self.retired,
             "language": self.language,
             "choices": [

@@ -118,6 +118,7 @@ _CARD_COLUMNS = (
     t.cards.c.retired_at,
     t.decks.c.language,
     t.card_versions.c.choices,
+    t.cards.c.revision,
 )
 
 
@@ -146,6 +147,7 @@ def _card_view(row: Any) -> CardView:
         min_interval_days=row[12],
         retired=row[13] is not None,
         language=row[14],
+        revision=row[16],
         **_choices(row[15]),
     )
 
@@ -244,6 +246,15 @@ def revision_events(conn: Connection, card: int) -> list[Revision]:
         .order_by(v.revised_on, v.revised_at)
     )
     return [Revision(revision, day, at) for revision, day, at in rows]
+
+
+def revised_after(conn: Connection, card: int, day: dt.date, at: dt.datetime) -> bool:
+    """Whether the card has a revision later than ``day`` and ``at`` in the replay's order."""
+    v = t.card_revisions.c
+    later = and_(
+        v.card_id == card, (v.revised_on > day) | ((v.revised_on == day) & (v.revised_at > at))
+    )
+    return conn.scalar(select(exists().where(later))) or False
 
 
 def due_count(conn: Connection, rep: int, today: dt.date) -> int:

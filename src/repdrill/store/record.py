@@ -35,7 +35,14 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
-from repdrill.store.read import card_views, due_count, lock_rep, revision_events, schedule_of
+from repdrill.store.read import (
+    card_views,
+    due_count,
+    lock_rep,
+    revised_after,
+    revision_events,
+    schedule_of,
+)
 
 #: Stands for the id of a log entry not inserted yet.
 _NEW_ENTRY = -1
@@ -165,13 +172,18 @@ def record_grade(
     before = schedule_of(conn, rep, card.db_id)
     after = before
     steps: list[Step] | None = None
+    # A grade dated before a revision of the card (a simulated --today going
+    # back) is replayed too, so the revision restarts what it scheduled.
+    revised_later = card.revision > 1 and revised_after(conn, card.db_id, today, now)
     if cram:
         kind = ReviewKind.CRAM
-    elif schedules(before, today):
+    elif schedules(before, today) and not revised_later:
         kind = ReviewKind.REVIEW
         after = schedule_after(before, grade, today)
         _save_schedule(conn, rep, card.db_id, after, existed=before is not None)
-    elif before is not None and today < before.last_review_date:
+    elif (before is not None and today < before.last_review_date) or (
+        revised_later and schedules(before, today)
+    ):
         # A grade dated before the last review (a simulated --today going
         # back): the replay of the log decides what it changes.
         kind = ReviewKind.REVIEW
