@@ -37,6 +37,7 @@ from repdrill.schedule.sm2 import SM2State
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from repdrill.decks.sheets import Sheet
     from repdrill.decks.validate import Validation
     from repdrill.drill import DrillIO, DrillSession, Summary
     from repdrill.grading import GradeResult
@@ -317,6 +318,17 @@ class Repdrill:
         from repdrill.store.load import load
 
         return load(self.database, paths, now=self.clock.now(), dry_run=dry_run, progress=progress)
+
+    def export_deck(self, deck: str) -> Sheet:
+        """A loaded deck's active cards as one table, for reviewers who live in spreadsheets."""
+        from repdrill.decks.sheets import sheet_of
+        from repdrill.store import read
+
+        with self.database.transaction() as conn:
+            read.check_decks(conn, [deck])
+            cards = read.list_cards(conn, Scope(decks=(deck,)))
+            dates = read.review_by_dates(conn, deck)
+        return sheet_of(deck, cards, dates)
 
     def retire_deck(self, deck: str, *, dry_run: bool = False) -> Retired:
         """Retire every card of a dropped or renamed deck; history is kept."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,7 @@ from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, DryRunOption, JsonOption, PathsArgument, SinceOption
 from repdrill.cli.output import err_console, out_console, print_json
 from repdrill.cli.render import missed_points_table
+from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
@@ -297,7 +299,209 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(**arguments), indent=2) + "\n")
 
 
-deck_app = typer.Typer(help="Look after decks: their health across the team, and retiring them.")
+deck_app = typer.Typer(
+    help="Look after decks: their health across the team, spreadsheets in and out, retiring them."
+)
+
+
+class CardType(StrEnum):
+    objection = "objection"
+    messaging = "messaging"
+    fact = "fact"
+    scenario = "scenario"
+
+
+class SheetFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@deck_app.command("import")
+def deck_import(
+    sheet: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="FILE.csv|FILE.xlsx",
+            help="The sheet: one card per row, columns named by the header row.",
+            show_default=False,
+        ),
+    ],
+    deck_id: Annotated[
+        str | None,
+        typer.Option("--id", metavar="DECK", help="The deck's id (default: the -o deck's)."),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TITLE", help="The deck's title (default: the -o deck's)."),
+    ] = None,
+    card_type: Annotated[
+        CardType | None,
+        typer.Option("--type", help="The type of cards whose row has no type."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            metavar="FILE",
+            help="Write the deck here (default: stdout). An existing deck keeps its card ids.",
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output file.")
+    ] = False,
+) -> None:
+    """Make a deck from a spreadsheet (CSV or XLSX): one card per row.
+
+    Columns by header: id, prompt, answer, key_points and red_flags (one
+    point per line or separated by ';', alternative wordings by ' | '), tags
+    (comma separated), type, explanation, source, choices, correct, revision,
+    review_by. Rows without an id get one made from the prompt, and tags are
+    checked against the taxonomy (repdrill.yaml) of the deck's repository. Into an
+    existing deck file (-o, with --force), cards keep the ids already there,
+    matched by the id column or by the prompt. Bad rows are reported as
+    FILE:ROW: message and nothing is written unless every row is good.
+
+    Example: repdrill deck import objections.xlsx --id objections --title Objections -o o.yaml
+    """
+    from rich.markup import escape
+
+    from repdrill.decks.sheets import import_sheet
+    from repdrill.decks.taxonomy import Taxonomies
+    from repdrill.errors import InvalidInput
+
+    if output is not None and output.exists() and not force and not dry_run:
+        raise RepdrillError(
+            f"{output} exists; use --force to replace it (its card ids are kept), "
+            "or --dry-run to see what would change"
+        )
+    taxonomies = Taxonomies()
+    # The taxonomy of the repository the deck goes into (or of here, for stdout).
+    taxonomy = taxonomies.for_deck(str(output) if output is not None else "deck.yaml")
+    if taxonomies.problems:
+        raise InvalidInput(taxonomies.problems)
+    imported = import_sheet(
+        str(sheet),
+        taxonomy=taxonomy,
+        deck_id=deck_id,
+        title=title,
+        card_type=card_type.value if card_type else None,
+        into=str(output) if output is not None else None,
+        dry_run=dry_run,
+    )
+    if output is None and not dry_run:
+        sys.stdout.write(imported.text)
+    elif not dry_run:
+        _write_atomic(output, imported.text)  # type: ignore[arg-type]
+    count = len(imported.deck.cards)
+    where = escape(str(output)) if output is not None else "stdout"
+    parts = [f"{len(imported.kept)} ids kept", f"{len(imported.new)} new"]
+    if imported.dropped:
+        parts.append(f"{len(imported.dropped)} dropped: {', '.join(imported.dropped)}")
+    verb = "Would write" if dry_run else "Wrote"
+    err_console().print(
+        f"{verb} {imported.deck.id} to {where}: {count} card{'s' if count != 1 else ''} "
+        f"({'; '.join(parts)})" + (". Dry run: nothing was written." if dry_run else "."),
+        soft_wrap=True,
+        markup=False,
+    )
+
+
+@deck_app.command("export")
+def deck_export(
+    ctx: typer.Context,
+    deck: Annotated[
+        str,
+        typer.Argument(
+            metavar="DECK", help="A loaded deck's id, or a deck file.", show_default=False
+        ),
+    ],
+    output_format: Annotated[
+        SheetFormat, typer.Option("--format", "-f", help="csv or xlsx.")
+    ] = SheetFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, metavar="FILE", help="Write here (default: stdout)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+) -> None:
+    """Export a deck as a spreadsheet, for reviewers who live in spreadsheets.
+
+    One card per row, in the columns deck import reads, so an edited sheet
+    comes back with deck import. DECK is a loaded deck's id or a deck file.
+
+    Example: repdrill deck export objection-handling --format xlsx -o objections.xlsx
+    """
+    if output_format is SheetFormat.xlsx and output is None:
+        raise typer.BadParameter(
+            "XLSX is a binary format; give --output FILE", param_hint="--output"
+        )
+    if output is not None and output.exists() and not force:
+        raise RepdrillError(f"{output} exists; use --force to overwrite it")
+    if Path(deck).is_file():
+        from repdrill.decks.sheets import export_file
+
+        table = export_file(deck)
+    else:
+        table = repdrill_of(ctx).export_deck(deck)
+    if output_format is SheetFormat.xlsx:
+        assert output is not None
+        _replace_with(output, table.write_xlsx)
+    elif output is None:
+        table.write_csv(sys.stdout)
+    else:
+
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                table.write_csv(handle)
+
+        _replace_with(output, write)
+    if table.whys_left_out:
+        err_console().print(
+            "Note: a sheet has no column for a choice's why; left out for "
+            + ", ".join(table.whys_left_out)
+            + " (deck import into the deck file keeps them).",
+            soft_wrap=True,
+            markup=False,
+        )
+    if output is not None:
+        err_console().print(f"Wrote {output}", markup=False, soft_wrap=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    _replace_with(path, write)
+
+
+def _replace_with(path: Path, write: Callable[[str], None]) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    import os
+    import tempfile
+
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise RepdrillError(f"cannot write {path}: {directory} is not a directory")
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    os.close(handle)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @deck_app.command("health")

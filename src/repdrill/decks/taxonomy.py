@@ -51,11 +51,12 @@ class Taxonomy:
         for card in deck.cards:
             problems += [
                 Problem(deck.path, *place, f"card '{card.id}': {message}")
-                for place, message in self._card_problems(card)
+                for place, message in self.card_problems(card)
             ]
         return problems
 
-    def _card_problems(self, card: Card) -> Iterable[tuple[tuple[int, int], str]]:
+    def card_problems(self, card: Card) -> Iterable[tuple[tuple[int, int], str]]:
+        """(line and column, message) for each of the card's tags the taxonomy refuses."""
         for index, tag in enumerate(card.tags):
             namespace, _, value = tag.partition(":")
             if not value:

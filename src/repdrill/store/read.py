@@ -198,6 +198,17 @@ def list_cards(conn: Connection, scope: Scope, *, retired: bool = False) -> list
     return [_card_view(row) for row in rows]
 
 
+def review_by_dates(conn: Connection, deck: str) -> dict[str, dt.date]:
+    """The review-by date of each active card of ``deck`` that has one, by card id."""
+    c = t.cards.c
+    rows = conn.execute(
+        select(c.slug, c.review_by)
+        .select_from(t.cards.join(t.decks))
+        .where(t.decks.c.slug == deck, c.review_by.is_not(None), active_card())
+    )
+    return {slug: day for slug, day in rows}
+
+
 # -- schedules ------------------------------------------------------------------
 
 _STATE_COLUMNS = (
