@@ -123,7 +123,7 @@ def test_since_revision_lists_each_rep(launched: str, cli: Cli) -> None:
     shown = cli("report", "--since-revision", **env)
     assert shown.exit_code == 0, shown.output
     text = " ".join(shown.stdout.split())
-    assert "Revised cards: relearning since the revision" in text
+    assert "Revised cards: reps to relearn, reviewed since, re-mastered" in text
     assert "pricing/per-invoice │ ana │ re-mastered │ 2" in text
     assert "carla │ not started │ 0 │ -" in text
     assert "Mastery by rep" not in text  # the view for a launch only

@@ -273,14 +273,18 @@ def print_revisions(built: Report) -> None:
     if not built.revised_cards:
         console.print("No card in scope has been revised.")
         return
-    revised = Table(title="Revised cards: relearning since the revision", title_justify="left")
-    for column in ("card", "rev", "revised on", "to relearn", "reviewed", "re-mastered"):
-        revised.add_column(column, justify="left" if column in ("card", "revised on") else "right")
+    revised = Table(
+        title="Revised cards: reps to relearn, reviewed since, re-mastered",
+        title_justify="left",
+    )
+    widest = max(len(f"{r.deck}/{r.card}") for r in built.revised_cards)
+    revised.add_column("card", min_width=min(widest, 32), overflow="fold")
+    for column in ("revised", "relearn", "since", "re-mastered"):
+        revised.add_column(column, justify="left" if column == "revised" else "right")
     for r in built.revised_cards:
         revised.add_row(
             Text(f"{r.deck}/{r.card}"),
-            str(r.revision),
-            r.revised_on.isoformat(),
+            f"{r.revision} on {r.revised_on.isoformat()}",
             str(r.relearn_reps),
             str(r.reviewed_reps),
             f"{r.remastered_reps} ({r.remastered_percent:.0f}%)",
