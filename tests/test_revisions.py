@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -397,3 +397,60 @@ def test_replay_is_independent_of_the_order_rows_arrive_in(
     last = final(expected)
     if last is not None and revisions and max(revision_days) > max(d for _, d in grades):
         assert (last.state.repetitions, last.state.interval) == (0, 1)
+
+
+# -- any order of grades, undos and loads ----------------------------------------------
+
+Operation = tuple[str, int, int, int]  # (what, rep, day, grade)
+
+
+@pytest.mark.slow
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("review"), st.integers(0, 2), st.integers(0, 40), st.integers(0, 5)),
+            st.tuples(st.just("undo"), st.integers(0, 2), st.integers(0, 40), st.just(0)),
+            st.tuples(st.just("revise"), st.just(0), st.integers(0, 40), st.just(0)),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_any_history_of_grades_undos_and_revisions_is_its_replay(
+    operations: list[Operation],
+) -> None:
+    """Days go back and forth (a simulated --today): the state is still the replay."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{directory}/any.db"
+        deck = Path(directory) / "pricing.yaml"
+        revision = 1
+
+        def write() -> None:
+            deck.write_text(
+                "id: pricing\ntitle: Pricing\ncards:\n"
+                f"  - id: per-invoice\n    revision: {revision}\n"
+                f"    prompt: Price?\n    answer: Revision {revision}.\n"
+            )
+
+        write()
+        with on(url, TODAY) as rd:
+            rd.load([deck])
+        given_ids: dict[int, list[str]] = {0: [], 1: [], 2: []}
+        for what, rep, day, grade in operations:
+            with on(url, TODAY + day * DAY, user=f"rep{rep}") as rd:
+                if what == "review":
+                    given_ids[rep].append(rd.review("per-invoice", grade).review_id)
+                elif what == "undo" and given_ids[rep]:
+                    rd.undo(given_ids[rep].pop())
+                elif what == "revise":
+                    revision += 1
+                    write()
+                    rd.load([deck])
+        database = Database.open(url)
+        try:
+            assert_state_is_the_replay(database)
+        finally:
+            database.close()

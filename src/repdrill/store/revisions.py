@@ -11,9 +11,10 @@ one unchanged is no revision, whatever the text says (that is a rewording,
 which keeps progress). A rep who never reviewed the card is untouched.
 
 The reset is written directly, in two statements per card, when every review
-of the card comes before the load; a rep with reviews dated after it (a
-simulated ``--today``) has the card replayed instead, so the stored state
-always equals the replay of the log and the revisions together.
+and revision of the card comes before the load; a rep with reviews dated after
+it (a simulated ``--today``), or every rep when an earlier revision is dated
+after it, has the card replayed instead, so the stored state always equals the
+replay of the log and the revisions together.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 
 from repdrill.cards import Revised
 from repdrill.decks.history import Earlier, EarlierCard, EarlierDeck
@@ -193,6 +194,11 @@ def from_database(db: Database) -> Earlier:
 
 def _relearn(conn: Connection, card_id: int, card: Card, now: dt.datetime) -> None:
     today = now.date()
+    v = t.card_revisions.c
+    after_this = or_(v.revised_on > today, and_(v.revised_on == today, v.revised_at > now))
+    # An earlier load's revision dated after this one (a simulated --today) changes
+    # the replay of every rep: they are all replayed then.
+    revised_later = conn.scalar(select(exists().where(v.card_id == card_id, after_this)))
     conn.execute(
         insert(t.card_revisions).values(
             card_id=card_id,
@@ -203,16 +209,11 @@ def _relearn(conn: Connection, card_id: int, card: Card, now: dt.datetime) -> No
         )
     )
     r = t.reviews.c
-    later = list(
-        conn.scalars(
-            select(r.rep_id)
-            .distinct()
-            .where(
-                r.card_id == card_id,
-                or_(r.review_date > today, and_(r.review_date == today, r.reviewed_at > now)),
-            )
-        )
-    )
+    reviewed_after = or_(r.review_date > today, and_(r.review_date == today, r.reviewed_at > now))
+    replayed = select(r.rep_id).distinct().where(r.card_id == card_id)
+    if not revised_later:
+        replayed = replayed.where(reviewed_after)
+    later = list(conn.scalars(replayed))
     s = t.card_states.c
     conn.execute(
         update(t.card_states)
