@@ -165,6 +165,7 @@ def library_values(db_url: str) -> list[Any]:
         undone = rd.undo(rd.review("no-budget", 2).review_id)
         exported = rd.export_log(__import__("io").StringIO())
         prep = rd.prep(ScriptedIO(["total cost", 3]), tag="competitor:acme")
+        sheet = rd.export_deck("objection-handling")
     assert io.plan is not None
     return [
         summary.to_json(),
@@ -172,6 +173,7 @@ def library_values(db_url: str) -> list[Any]:
         exported.to_json(),
         io.plan.to_json(),
         prep.to_json(),
+        sheet.to_json(),
     ]
 
 

@@ -115,6 +115,15 @@ class Sheet:
     #: Cards whose choices carry a ``why``, which a sheet has no column for.
     whys_left_out: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "deck": self.deck,
+            "columns": list(self.columns),
+            "rows": [
+                [_cell_text(v) if isinstance(v, dt.date) else v for v in r] for r in self.rows
+            ],
+        }
+
     def write_csv(self, out: IO[str]) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
