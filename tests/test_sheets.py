@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import openpyxl
@@ -313,3 +314,14 @@ def test_tags_are_checked_against_the_taxonomy_of_the_repository(
     assert f"{sheet}:3: tag 'persona:cf0' is not in" in result.stderr
     assert "did you mean 'persona:cfo'?" in result.stderr
     assert not out.exists()
+
+
+def test_hostile_sheets_are_refused_in_one_line(plain_cli: Cli, tmp_path: Path) -> None:
+    escaped = write_csv(tmp_path / "esc.csv", [["prompt", "answer"], ["P?", "A\x1b[2J."]])
+    result = plain_cli("deck", "import", str(escaped), "--id", "d", "--title", "D")
+    assert result.exit_code == 1
+    assert f"{escaped}:2: answer: U+001B ESCAPE is not allowed" in result.stderr
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    blocked = plain_cli("deck", "import", str(fifo), "--id", "d", "--title", "D")
+    assert blocked.exit_code == 1 and "not a regular file" in blocked.stderr

@@ -33,8 +33,11 @@ from typing import IO, Any, Protocol
 
 import yaml
 
+from repdrill._text import describe, unsafe_characters
 from repdrill.cards import Points
 from repdrill.decks import format as fmt
+from repdrill.decks._yaml import MAX_FILE_BYTES
+from repdrill.decks.files import NotRegular, read_file, read_regular
 from repdrill.decks.parse import Deck, parse_deck
 from repdrill.decks.taxonomy import Taxonomy
 from repdrill.errors import InvalidInput, Problem, RepdrillError
@@ -56,6 +59,8 @@ COLUMNS = (
     "review_by",
 )
 REQUIRED_COLUMNS = ("prompt", "answer")
+#: Rows read at most: ten times the largest deck the format is measured with.
+MAX_ROWS = 100_000
 #: Words an id made from a prompt keeps, and its longest length.
 SLUG_WORDS, SLUG_LENGTH = 6, 48
 ALTERNATIVES = " | "
@@ -298,11 +303,10 @@ def _refuse(reading: _Reading) -> None:
 
 
 def _read_deck(path: str) -> Deck:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise RepdrillError(f"cannot read {path}: {error.strerror or error}") from None
-    deck, problems = parse_deck(path, data)
+    deck_file, problem = read_file(path)
+    if deck_file is None:
+        raise InvalidInput([problem] if problem else [])
+    deck, problems = parse_deck(path, deck_file.data)
     if deck is None:
         raise InvalidInput(problems)
     return deck
@@ -313,6 +317,9 @@ def _rows(reading: _Reading, path: str) -> Iterator[_Row]:
     records = _xlsx_records(path) if path.lower().endswith((".xlsx", ".xlsm")) else _csv(path)
     header: list[str | None] | None = None
     for number, record in enumerate(records, start=1):
+        if number > MAX_ROWS:
+            reading.problem(number, f"the sheet has more than {MAX_ROWS:,} rows; split it")
+            return
         if header is None:
             header = _header(reading, record)
             reading.columns = {name for name in header if name is not None}
@@ -331,11 +338,9 @@ def _rows(reading: _Reading, path: str) -> Iterator[_Row]:
 
 def _csv(path: str) -> Iterator[list[object]]:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = _sheet_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RepdrillError(f"{path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
-    except OSError as error:
-        raise RepdrillError(f"cannot read {path}: {error.strerror or error}") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -347,15 +352,31 @@ def _xlsx_records(path: str) -> Iterator[list[object]]:
 
     import openpyxl
 
+    data = _sheet_bytes(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise RepdrillError(f"cannot read {path} as an XLSX workbook: {error}") from None
     try:
-        for record in workbook.worksheets[0].iter_rows(values_only=True):
+        # Cells beyond the known columns (and a few blank ones) are never read.
+        width = len(COLUMNS) + 8
+        for record in workbook.worksheets[0].iter_rows(max_col=width, values_only=True):
             yield list(record)
     finally:
         workbook.close()
+
+
+def _sheet_bytes(path: str) -> bytes:
+    """The sheet file's bytes: a regular file within the size limit deck files have."""
+    try:
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegular:
+        raise RepdrillError(f"cannot read {path}: not a regular file") from None
+    except OSError as error:
+        raise RepdrillError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise RepdrillError(f"{path} is over {MAX_FILE_BYTES // 2**20} MiB; split the sheet")
+    return data
 
 
 def _blank(value: object) -> bool:
@@ -426,20 +447,33 @@ def _cards(
     return cards
 
 
+def _cell(reading: _Reading, row: _Row, name: str) -> str | None:
+    """A cell as text (numbers and dates as a sheet shows them), or ``None`` when blank."""
+    value = row.values.get(name)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    cell = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    unsafe = unsafe_characters(cell)
+    if unsafe:
+        reading.problem(
+            row.number,
+            f"{name}: {describe(unsafe[0][1])} is not allowed (terminal escapes and "
+            "invisible characters would reach people's screens)",
+        )
+        return None
+    return cell
+
+
 def _card(reading: _Reading, row: _Row, card_type: str | None) -> dict[str, Any] | None:
     before = len(reading.problems)
-    values = row.values
     card: dict[str, Any] = {}
 
     def text(name: str) -> str | None:
-        value = values.get(name)
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime | dt.date):
-            return value.isoformat()[:10]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        return _cell(reading, row, name)
 
     card_id = text("id")
     if card_id is not None:
@@ -475,21 +509,25 @@ def _card(reading: _Reading, row: _Row, card_type: str | None) -> dict[str, Any]
         if value is not None:
             card[name] = value
     _choices(reading, row.number, text("choices"), text("correct"), card)
-    revision = text("revision")
+    _revision_and_date(reading, row.number, text("revision"), text("review_by"), card)
+    return card if len(reading.problems) == before else None
+
+
+def _revision_and_date(
+    reading: _Reading, row: int, revision: str | None, review_by: str | None, card: dict[str, Any]
+) -> None:
     if revision is not None:
         if revision.isdigit() and fmt.FIRST_REVISION <= int(revision) <= fmt.MAX_REVISION:
             card["revision"] = int(revision)
         else:
-            reading.problem(row.number, f"revision '{revision}' is not a whole number from 1")
-    review_by = text("review_by")
+            reading.problem(row, f"revision '{revision}' is not a whole number from 1")
     if review_by is not None:
         try:
             if not fmt.DATE.match(review_by):
                 raise ValueError(review_by)
             card["review_by"] = dt.date.fromisoformat(review_by)
         except ValueError:
-            reading.problem(row.number, f"review_by '{review_by}' is not a day as YYYY-MM-DD")
-    return card if len(reading.problems) == before else None
+            reading.problem(row, f"review_by '{review_by}' is not a day as YYYY-MM-DD")
 
 
 def _tags(reading: _Reading, row: int, cell: str | None) -> list[str]:

@@ -30,7 +30,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from repdrill.decks import format as fmt
 from repdrill.decks._yaml import NodeReader, read_document
-from repdrill.decks.files import TAXONOMY_NAMES, find_at_root
+from repdrill.decks.files import TAXONOMY_NAMES, NotRegular, find_at_root, read_regular
 from repdrill.decks.parse import Card, Deck
 from repdrill.errors import InvalidInput, NotFound, Problem
 
@@ -109,7 +109,9 @@ def read_taxonomy(path: str | os.PathLike[str]) -> Taxonomy:
     """The taxonomy in ``path``; raises :class:`InvalidInput` listing its problems."""
     name = str(path)
     try:
-        data = Path(name).read_bytes()
+        data = read_regular(name)
+    except NotRegular:
+        raise NotFound(f"cannot read taxonomy {name}: not a regular file") from None
     except OSError as error:
         raise NotFound(f"cannot read taxonomy {name}: {error.strerror or error}") from None
     taxonomy, problems = parse_taxonomy(name, data)
@@ -223,7 +225,12 @@ class Taxonomies:
         if key not in self._files:
             shown = _shown(str(key))
             try:
-                data = key.read_bytes()
+                data = read_regular(str(key))
+            except NotRegular:
+                problem = Problem(shown, 1, 1, "not a regular file (a FIFO, device or socket)")
+                self.problems.append(problem)
+                self._files[key] = None
+                return None
             except OSError as error:
                 problem = Problem(shown, 1, 1, f"cannot read file: {error.strerror or error}")
                 self.problems.append(problem)
