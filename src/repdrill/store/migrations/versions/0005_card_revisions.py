@@ -41,6 +41,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # Team mode's policies let an author's load restart states on a revision.
+        for table in ("card_states", "state_changes"):
+            op.execute(f"DROP POLICY IF EXISTS repdrill_author_relearn ON {table}")
     with op.batch_alter_table("card_revisions") as batch:
         batch.drop_index("ix_card_revisions_revised_on")
     op.drop_table("card_revisions")
