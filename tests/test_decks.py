@@ -410,7 +410,10 @@ def test_round_trip_of_generated_decks(cards: list[dict[str, str]]) -> None:
         assert problems and all("must not be empty" in p.message for p in problems)
 
 
-def test_schema_command_prints_the_schema(plain_cli: object) -> None:
+def test_schema_command_prints_the_schema(
+    plain_cli: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # outside any deck repository: no taxonomy
     result = plain_cli("schema")  # type: ignore[operator]
     assert result.exit_code == 0
     assert json.loads(result.stdout) == deckformat.json_schema()

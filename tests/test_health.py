@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from pathlib import Path
 
-from conftest import DECKS, Cli
+from conftest import DECKS, Cli, card_yaml
 
 
 def test_deck_health(cli: Cli) -> None:
@@ -57,3 +59,38 @@ def test_leeches_are_flagged(cli: Cli) -> None:
     assert report["reps"][0]["leech_cards"] == 1
     health = json.loads(cli("deck", "health", "--deck", "objection-handling", "--json").stdout)[0]
     assert health["leeches"] == [{"card": "no-budget", "leech_rep_count": 1}]
+
+
+def test_what_is_due_for_review_by_its_owner(cli: Cli, write_deck: Callable[..., Path]) -> None:
+    deck = write_deck(
+        "pricing",
+        [
+            card_yaml("fresh", review_by="2026-09-30"),
+            card_yaml("stale", review_by="2026-03-01"),
+            card_yaml("today", review_by="2026-03-02"),
+            "plain",
+        ],
+        header="owner: enablement@ledgerline.example\nreview_by: 2026-02-28\n",
+    )
+    assert cli("load", str(deck)).exit_code == 0
+    (health,) = json.loads(cli("deck", "health", "--deck", "pricing", "--json").stdout)
+    assert health["owner"] == "enablement@ledgerline.example"
+    assert health["review_due"] == [
+        {"card": None, "review_by": "2026-02-28"},
+        {"card": "stale", "review_by": "2026-03-01"},
+        {"card": "today", "review_by": "2026-03-02"},
+    ]
+    human = cli("deck", "health", "--deck", "pricing")
+    assert (
+        "Due for review by its owner (enablement@ledgerline.example): the deck (review_by "
+        "2026-02-28), stale (review_by 2026-03-01), today (review_by 2026-03-02)"
+    ) in " ".join(human.stdout.split())
+    # A new date in the file, loaded, clears it; a retired card is not listed.
+    write_deck("pricing", [card_yaml("fresh", review_by="2026-09-30"), "plain"])
+    assert cli("load", str(deck)).exit_code == 0
+    (health,) = json.loads(cli("deck", "health", "--deck", "pricing", "--json").stdout)
+    assert health["review_due"] == []
+    later = cli("deck", "health", "--deck", "pricing", "--json", REPDRILL_TODAY="2026-10-01")
+    assert json.loads(later.stdout)[0]["review_due"] == [
+        {"card": "fresh", "review_by": "2026-09-30"}
+    ]

@@ -113,6 +113,18 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     deck_copy = tmp_path / "objection-handling.yaml"
     deck_copy.write_text((DECKS / "objection-handling.yaml").read_text())
     run("deck", "wordings", "--apply", str(deck_copy), "--json")
+    revised = write_deck(
+        "pricing",
+        raw="id: pricing\ntitle: Pricing\nowner: enablement\nreview_by: 2026-01-31\ncards:\n"
+        "  - id: per-invoice\n    prompt: Price?\n    answer: $2.80 an invoice.\n"
+        "    review_by: 2026-02-28\n",
+    )
+    run("load", str(revised), "--json")
+    cli("review", "pricing/per-invoice", "-g", "5")
+    revised.write_text(revised.read_text().replace("$2.80", "$2.40") + "    revision: 2\n")
+    run("load", str(revised), "--json")
+    run("deck", "health", "--deck", "pricing", "--json")
+    run("report", "--format", "json", "--since-revision")
     exported = cli("log", "export").stdout
     documents += [json.loads(line) for line in exported.splitlines()]
     lines = tmp_path / "log.jsonl"
@@ -153,6 +165,7 @@ def library_values(db_url: str) -> list[Any]:
         undone = rd.undo(rd.review("no-budget", 2).review_id)
         exported = rd.export_log(__import__("io").StringIO())
         prep = rd.prep(ScriptedIO(["total cost", 3]), tag="competitor:acme")
+        sheet = rd.export_deck("objection-handling")
     assert io.plan is not None
     return [
         summary.to_json(),
@@ -160,6 +173,7 @@ def library_values(db_url: str) -> list[Any]:
         exported.to_json(),
         io.plan.to_json(),
         prep.to_json(),
+        sheet.to_json(),
     ]
 
 

@@ -251,6 +251,7 @@ def test_xlsx_workbook(cli: Cli, team_db: Path, tmp_path: Path) -> None:
         "Hardest cards",
         "Mastery by week",
         "Key points missed most",
+        "Revised cards",
     ]
     reps = book["Reps"]
     assert [c.value for c in reps[1]][:3] == ["rep", "active_cards", "mastered_cards"]

@@ -36,6 +36,8 @@ _HOMES = {
     "Estimate": "repdrill.schedule.pacing",
     "CardView": "repdrill.cards",
     "HistoryEntry": "repdrill.cards",
+    "Revised": "repdrill.cards",
+    "Sheet": "repdrill.decks.sheets",
     "Scope": "repdrill.cards",
     "Validation": "repdrill.decks.validate",
     "LoadResult": "repdrill.store.load",
@@ -140,6 +142,7 @@ __all__ = [
     "Retired",
     "RetiredCard",
     "ReviewKind",
+    "Revised",
     "RosterChange",
     "RosterLoad",
     "RosterTeam",
@@ -148,6 +151,7 @@ __all__ = [
     "Scope",
     "SessionPlan",
     "Settings",
+    "Sheet",
     "Status",
     "Summary",
     "TeamError",
@@ -176,7 +180,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from repdrill.app import CardDetail, CardList, HoldStatus, Repdrill, Settings, Undone, open
-    from repdrill.cards import CardView, HistoryEntry, Nudge, Scope
+    from repdrill.cards import CardView, HistoryEntry, Nudge, Revised, Scope
+    from repdrill.decks.sheets import Sheet
     from repdrill.decks.validate import Validation
     from repdrill.drill import (
         DrillAction,

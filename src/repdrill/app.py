@@ -37,6 +37,7 @@ from repdrill.schedule.sm2 import SM2State
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from repdrill.decks.sheets import Sheet
     from repdrill.decks.validate import Validation
     from repdrill.drill import DrillIO, DrillSession, Summary
     from repdrill.grading import GradeResult
@@ -285,11 +286,30 @@ class Repdrill:
             )
 
     # -- decks ---------------------------------------------------------------
-    def validate(self, paths: Sequence[PathArg]) -> Validation:
-        """Check deck files and rosters without touching the database."""
+    def validate(
+        self,
+        paths: Sequence[PathArg],
+        *,
+        strict: bool = False,
+        against: str | None = None,
+        database: bool = False,
+    ) -> Validation:
+        """Check deck files, rosters and the tag taxonomy; review-by dates against today.
+
+        ``against`` (a git commit such as ``HEAD~1``) and ``database`` compare each
+        card with its earlier version: a message changed while its revision
+        stayed is a warning, a revision lowered a problem. Only ``database``
+        touches the database.
+        """
+        from repdrill.decks.history import Earlier, from_git
         from repdrill.decks.validate import validate
 
-        return validate(paths)
+        earlier: list[Earlier] = [from_git(against)] if against else []
+        if database:
+            from repdrill.store.revisions import from_database
+
+            earlier.append(from_database(self.database))
+        return validate(paths, strict=strict, today=self.today, earlier=earlier)
 
     def load(
         self, paths: Sequence[PathArg], *, dry_run: bool = False, progress: Progress | None = None
@@ -298,6 +318,17 @@ class Repdrill:
         from repdrill.store.load import load
 
         return load(self.database, paths, now=self.clock.now(), dry_run=dry_run, progress=progress)
+
+    def export_deck(self, deck: str) -> Sheet:
+        """A loaded deck's active cards as one table, for reviewers who live in spreadsheets."""
+        from repdrill.decks.sheets import sheet_of
+        from repdrill.store import read
+
+        with self.database.transaction() as conn:
+            read.check_decks(conn, [deck])
+            cards = read.list_cards(conn, Scope(decks=(deck,)))
+            dates = read.review_by_dates(conn, deck)
+        return sheet_of(deck, cards, dates)
 
     def retire_deck(self, deck: str, *, dry_run: bool = False) -> Retired:
         """Retire every card of a dropped or renamed deck; history is kept."""
@@ -547,6 +578,7 @@ class Repdrill:
         team: str | None = None,
         roster: PathArg | None = None,
         by: MatrixBy = "tag",
+        since_revision: bool = False,
     ) -> Report:
         """Who has mastered what: the report every export format renders.
 
@@ -554,7 +586,8 @@ class Repdrill:
         reps from the roster (``roster``, else ``teams.yaml`` here or at the
         root of this git checkout; in team mode, the database's roster). A
         manager in team mode gets the reps of the teams they manage, and the
-        report names those teams.
+        report names those teams. ``since_revision`` adds who has relearned
+        each revised card since its latest revision, whatever the period.
         """
         from repdrill.reports.report import DEFAULT_WEEKS, ReportScope, build_report
         from repdrill.store import read
@@ -575,6 +608,7 @@ class Repdrill:
                 team=team,
                 teams=teams,
                 matrix_by=by,
+                since_revision=since_revision,
             )
             return build_report(conn, scope, generated_at=self.clock.now())
 

@@ -51,6 +51,8 @@ class CardView:
     why: tuple[str | None, ...] = ()
     #: The deck's language (ISO 639-1), which grading reads the answer in.
     language: str = "en"
+    #: The card's message version (``revision`` in the deck file).
+    revision: int = 1
 
     @property
     def ref(self) -> str:
@@ -72,6 +74,7 @@ class CardView:
             "explanation": self.explanation,
             "source": self.source,
             "content_hash": self.content_hash,
+            "revision": self.revision,
             "retired": self.retired,
             "language": self.language,
             "choices": [
@@ -82,6 +85,20 @@ class CardView:
 
     def _whys(self) -> tuple[str | None, ...]:
         return self.why or (None,) * len(self.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class Revised:
+    """A card whose message changed since the rep last reviewed it: the drill marks it.
+
+    ``answer_before`` and ``key_points_before`` are the text of the version the
+    rep last reviewed, for a word diff against the current one.
+    """
+
+    revision: int
+    revised_on: dt.date
+    answer_before: str
+    key_points_before: Points
 
 
 @dataclass(frozen=True, slots=True)

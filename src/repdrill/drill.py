@@ -21,12 +21,12 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from repdrill.cards import CardView, Scope, iso
+from repdrill.cards import CardView, Revised, Scope, iso
 from repdrill.config import Clock
 from repdrill.grading import Grading
 from repdrill.schedule.pacing import Estimate, Plan, estimate, plan
 from repdrill.schedule.rules import DAYS_MET_WINDOW, is_correct, needs_redrill
-from repdrill.store import queue, read, record, reps
+from repdrill.store import queue, read, record, reps, revisions
 from repdrill.store.engine import Database
 from repdrill.store.record import Recorded
 from repdrill.store.reps import Hold
@@ -65,6 +65,8 @@ Picker = Callable[..., list[int]]
 class QueueItem:
     card: CardView
     kind: QueueKind
+    #: The card's message changed since the rep last reviewed it: the drill says so.
+    revised: Revised | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +243,10 @@ class DrillSession:
                 ids = [*due, *new]
                 kinds = [QueueKind.REVIEW] * len(due) + [QueueKind.NEW] * len(new)
             views = read.card_views(conn, ids)
-        self.queue = [QueueItem(views[i], k) for i, k in zip(ids, kinds, strict=True)]
+            revised = revisions.relearning(conn, self._rep, ids)
+        self.queue = [
+            QueueItem(views[i], k, revised.get(i)) for i, k in zip(ids, kinds, strict=True)
+        ]
         self.plan = SessionPlan(
             session_plan, self.cram, hold if hold and hold.covers(today) else None
         )

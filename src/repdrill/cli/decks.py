@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,13 +17,14 @@ from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, DryRunOption, JsonOption, PathsArgument, SinceOption
 from repdrill.cli.output import err_console, out_console, print_json
 from repdrill.cli.render import missed_points_table
+from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
     from repdrill.errors import Problem
     from repdrill.reports.health import DeckHealth
     from repdrill.reports.wordings import LearntWordings
-    from repdrill.store.load import LoadResult
+    from repdrill.store.load import DeckChanges, LoadResult
 
 #: Show a progress bar when a load has at least this many bytes to read.
 PROGRESS_BYTES = 2 * 2**20
@@ -34,6 +37,7 @@ class ValidateFormat(StrEnum):
 
 
 def validate(
+    ctx: typer.Context,
     paths: PathsArgument,
     output_format: Annotated[
         ValidateFormat,
@@ -47,24 +51,55 @@ def validate(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Treat warnings (key points the grader will misread) as errors."
+            "--strict",
+            help="Treat warnings (key points the grader will misread, review-by dates "
+            "that have come, messages changed without a revision) as errors.",
+        ),
+    ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="REF",
+            help="Compare each deck with its version at this git commit (HEAD~1, main): "
+            "warn where the message changed but the revision did not.",
+        ),
+    ] = None,
+    compare_db: Annotated[
+        bool,
+        typer.Option(
+            "--db",
+            help="Compare each deck with the version last loaded into the database "
+            "(the global --db / REPDRILL_DB).",
         ),
     ] = False,
 ) -> None:
     """Check deck files without touching the database.
 
-    Every problem in every file is reported as path:line:column: message.
-    Warnings name key points the grader will misread (a slash inside one
-    wording, a leading instruction verb, overlapping points, a model answer
-    that does not earn a 5...) with the fix; --strict makes them errors.
+    Every problem in every file is reported as path:line:column: message,
+    tags outside the taxonomy in repdrill.yaml included. Warnings name key
+    points the grader will misread (a slash inside one wording, a leading
+    instruction verb, overlapping points, a model answer that does not earn a
+    5...) with the fix, review_by dates that have come (by --today), and with
+    --against or --db, cards whose message changed (a price, a figure, a name,
+    a key point) while their revision did not; --strict makes them errors.
     Exit status: 0 when all decks are valid, 1 when any is not, 2 on usage errors.
 
-    Example: repdrill validate --strict decks/
+    Example: repdrill validate --strict --against HEAD~1 decks/
     """
-    from repdrill.decks.validate import validate as check
+    if compare_db:
+        checked = repdrill_of(ctx).validate(paths, strict=strict, against=against, database=True)
+    else:
+        from repdrill.decks.history import from_git
+        from repdrill.decks.validate import validate as check
 
-    # Validation needs no database and no rep: the library function, not a Repdrill.
-    checked = check(paths, strict=strict)
+        # Without --db, validation needs no database and no rep: the library function.
+        checked = check(
+            paths,
+            strict=strict,
+            today=_today(ctx),
+            earlier=[from_git(against)] if against else [],
+        )
     problems = list(checked.problems)
     if output_format is ValidateFormat.json:
         print_json(checked)
@@ -82,10 +117,21 @@ def validate(
         raise typer.Exit(1)
 
 
+def _today(ctx: typer.Context) -> dt.date:
+    """The global --today (REPDRILL_TODAY), else the real date."""
+    from repdrill.cli.context import AppContext
+
+    root = ctx.find_root().obj
+    if isinstance(root, AppContext) and root.today is not None:
+        return root.today
+    return dt.date.today()
+
+
 def _validation_summary(checked: Validation) -> None:
     err = err_console()
     files, rosters, problems = checked.files, len(checked.rosters), checked.problems
-    total = files + rosters
+    taxonomies = len(checked.taxonomies)
+    total = files + rosters + taxonomies
     if total == 0:
         err.print("Error: no deck files (*.yaml, *.yml) found", style="bold red")
     elif problems:
@@ -101,6 +147,11 @@ def _validation_summary(checked: Validation) -> None:
     else:
         valid = len(checked.decks)
         roster_note = f" and {rosters} roster{'s' if rosters != 1 else ''}" if rosters else ""
+        if taxonomies:
+            roster_note = (
+                roster_note.replace(" and", ",") + f" and {taxonomies} "
+                f"tax{'onomies' if taxonomies != 1 else 'onomy'}"
+            )
         count = len(checked.warnings)
         warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
         err.print(
@@ -190,42 +241,267 @@ def print_load(result: LoadResult, *, quiet_if_unchanged: bool = False) -> None:
         ]
         if deck.revived:
             counts.append(f"{len(deck.revived)} revived")
+        if deck.revised:
+            counts.append(f"{len(deck.revised)} revised")
         label = " (new deck)" if deck.created else ""
         console.print(
             f"[bold]{deck.deck}[/]{label} ({escape(one_line(deck.path))}): {', '.join(counts)}",
             soft_wrap=True,
         )
         for name, ids in (
-            ("changed", deck.changed),
+            ("changed in wording (progress kept)", deck.changed),
             ("retired", deck.retired),
             ("revived", deck.revived),
         ):
             if ids:
-                console.print(f"  {name}: {', '.join(ids)}", soft_wrap=True)
+                console.print(f"  {name}: {', '.join(ids)}", soft_wrap=True, markup=False)
+        if deck.revised:
+            console.print(f"  {revised_line(deck)}", soft_wrap=True, markup=False)
     verb = "Would load" if result.dry_run else "Loaded"
+    revised = result.total("revised")
     console.print(
         f"{verb} {len(result.decks)} deck{'s' if len(result.decks) != 1 else ''}: "
         f"{result.total('new')} new, {result.total('changed')} changed, "
-        f"{result.total('unchanged')} unchanged, {result.total('retired')} retired cards."
+        + (f"{revised} revised, " if revised else "")
+        + f"{result.total('unchanged')} unchanged, {result.total('retired')} retired cards."
         + (" Dry run: nothing was written." if result.dry_run else ""),
         soft_wrap=True,
     )
+
+
+def revised_line(deck: DeckChanges) -> str:
+    """``3 cards revised: 14 reps will relearn them: a, b, c``."""
+    count, reps = len(deck.revised), deck.relearn_reps
+    cards = f"{count} card{'s' if count != 1 else ''} revised"
+    them = "them" if count != 1 else "it"
+    if reps == 0:
+        who = "no rep has reviewed " + them + " yet"
+    else:
+        who = f"{reps} rep{'s' if reps != 1 else ''} will relearn {them}"
+    return f"{cards}: {who}: {', '.join(deck.revised)}"
 
 
 def schema() -> None:
     """Print the deck format as JSON Schema, for editors and CI.
 
     Save it next to your decks and point the VS Code YAML extension at it
-    (see docs/deck-format.md).
+    (see docs/deck-format.md). With a tag taxonomy (repdrill.yaml here or at
+    the root of this git checkout) the schema lists the allowed tags, so the
+    editor offers them, and the namespaces each card type needs.
 
     Example: repdrill schema > deck.schema.json
     """
     from repdrill.decks.format import json_schema
+    from repdrill.decks.taxonomy import find_taxonomy, read_taxonomy
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    found = find_taxonomy()
+    arguments = read_taxonomy(found).schema_arguments() if found else {}
+    sys.stdout.write(json.dumps(json_schema(**arguments), indent=2) + "\n")
 
 
-deck_app = typer.Typer(help="Look after decks: their health across the team, and retiring them.")
+deck_app = typer.Typer(
+    help="Look after decks: their health across the team, spreadsheets in and out, retiring them."
+)
+
+
+class CardType(StrEnum):
+    objection = "objection"
+    messaging = "messaging"
+    fact = "fact"
+    scenario = "scenario"
+
+
+class SheetFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@deck_app.command("import")
+def deck_import(
+    sheet: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="FILE.csv|FILE.xlsx",
+            help="The sheet: one card per row, columns named by the header row.",
+            show_default=False,
+        ),
+    ],
+    deck_id: Annotated[
+        str | None,
+        typer.Option("--id", metavar="DECK", help="The deck's id (default: the -o deck's)."),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TITLE", help="The deck's title (default: the -o deck's)."),
+    ] = None,
+    card_type: Annotated[
+        CardType | None,
+        typer.Option("--type", help="The type of cards whose row has no type."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            metavar="FILE",
+            help="Write the deck here (default: stdout). An existing deck keeps its card ids.",
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output file.")
+    ] = False,
+) -> None:
+    """Make a deck from a spreadsheet (CSV or XLSX): one card per row.
+
+    Columns by header: id, prompt, answer, key_points and red_flags (one
+    point per line or separated by ';', alternative wordings by ' | '), tags
+    (comma separated), type, explanation, source, choices, correct, revision,
+    review_by. Rows without an id get one made from the prompt, and tags are
+    checked against the taxonomy (repdrill.yaml) of the deck's repository. Into an
+    existing deck file (-o, with --force), cards keep the ids already there,
+    matched by the id column or by the prompt. Bad rows are reported as
+    FILE:ROW: message and nothing is written unless every row is good.
+
+    Example: repdrill deck import objections.xlsx --id objections --title Objections -o o.yaml
+    """
+    from rich.markup import escape
+
+    from repdrill.decks.sheets import import_sheet
+    from repdrill.decks.taxonomy import Taxonomies
+    from repdrill.errors import InvalidInput
+
+    if output is not None and output.exists() and not force and not dry_run:
+        raise RepdrillError(
+            f"{output} exists; use --force to replace it (its card ids are kept), "
+            "or --dry-run to see what would change"
+        )
+    taxonomies = Taxonomies()
+    # The taxonomy of the repository the deck goes into (or of here, for stdout).
+    taxonomy = taxonomies.for_deck(str(output) if output is not None else "deck.yaml")
+    if taxonomies.problems:
+        raise InvalidInput(taxonomies.problems)
+    imported = import_sheet(
+        str(sheet),
+        taxonomy=taxonomy,
+        deck_id=deck_id,
+        title=title,
+        card_type=card_type.value if card_type else None,
+        into=str(output) if output is not None else None,
+        dry_run=dry_run,
+    )
+    if output is None and not dry_run:
+        sys.stdout.write(imported.text)
+    elif not dry_run:
+        _write_atomic(output, imported.text)  # type: ignore[arg-type]
+    count = len(imported.deck.cards)
+    where = escape(str(output)) if output is not None else "stdout"
+    parts = [f"{len(imported.kept)} ids kept", f"{len(imported.new)} new"]
+    if imported.dropped:
+        parts.append(f"{len(imported.dropped)} dropped: {', '.join(imported.dropped)}")
+    verb = "Would write" if dry_run else "Wrote"
+    err_console().print(
+        f"{verb} {imported.deck.id} to {where}: {count} card{'s' if count != 1 else ''} "
+        f"({'; '.join(parts)})" + (". Dry run: nothing was written." if dry_run else "."),
+        soft_wrap=True,
+        markup=False,
+    )
+
+
+@deck_app.command("export")
+def deck_export(
+    ctx: typer.Context,
+    deck: Annotated[
+        str,
+        typer.Argument(
+            metavar="DECK", help="A loaded deck's id, or a deck file.", show_default=False
+        ),
+    ],
+    output_format: Annotated[
+        SheetFormat, typer.Option("--format", "-f", help="csv or xlsx.")
+    ] = SheetFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, metavar="FILE", help="Write here (default: stdout)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+) -> None:
+    """Export a deck as a spreadsheet, for reviewers who live in spreadsheets.
+
+    One card per row, in the columns deck import reads, so an edited sheet
+    comes back with deck import. DECK is a loaded deck's id or a deck file.
+
+    Example: repdrill deck export objection-handling --format xlsx -o objections.xlsx
+    """
+    if output_format is SheetFormat.xlsx and output is None:
+        raise typer.BadParameter(
+            "XLSX is a binary format; give --output FILE", param_hint="--output"
+        )
+    if output is not None and output.exists() and not force:
+        raise RepdrillError(f"{output} exists; use --force to overwrite it")
+    if Path(deck).is_file():
+        from repdrill.decks.sheets import export_file
+
+        table = export_file(deck)
+    else:
+        table = repdrill_of(ctx).export_deck(deck)
+    if output_format is SheetFormat.xlsx:
+        assert output is not None
+        _replace_with(output, table.write_xlsx)
+    elif output is None:
+        table.write_csv(sys.stdout)
+    else:
+
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                table.write_csv(handle)
+
+        _replace_with(output, write)
+    if table.whys_left_out:
+        err_console().print(
+            "Note: a sheet has no column for a choice's why; left out for "
+            + ", ".join(table.whys_left_out)
+            + " (deck import into the deck file keeps them).",
+            soft_wrap=True,
+            markup=False,
+        )
+    if output is not None:
+        err_console().print(f"Wrote {output}", markup=False, soft_wrap=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    _replace_with(path, write)
+
+
+def _replace_with(path: Path, write: Callable[[str], None]) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    import os
+    import tempfile
+
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise RepdrillError(f"cannot write {path}: {directory} is not a directory")
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    os.close(handle)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @deck_app.command("health")
@@ -249,7 +525,8 @@ def deck_health(
 
     The cards the team fails most (lapse rate, and reps for whom a card has
     become a leech after 8 lapses), the key points typed answers miss most, and
-    the cards nobody has reviewed yet.
+    the cards nobody has reviewed yet, and the deck or cards due for review by
+    the deck's owner (review_by dates on or before today).
 
     Example: repdrill deck health decks/objection-handling.yaml
     """
@@ -429,6 +706,12 @@ def _print_health(h: DeckHealth) -> None:
             markup=False,
             soft_wrap=True,
         )
+    if h.review_due:
+        owner = f" ({h.owner})" if h.owner else ""
+        due = ", ".join(
+            f"{r.card or 'the deck'} (review_by {r.review_by.isoformat()})" for r in h.review_due
+        )
+        console.print(f"Due for review by its owner{owner}: {due}", soft_wrap=True, markup=False)
     if h.unreviewed:
         cards = ", ".join(h.unreviewed)
         console.print(

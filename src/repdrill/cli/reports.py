@@ -83,9 +83,18 @@ def report(
         typer.Option(
             "--table",
             metavar="NAME",
-            help="CSV holds one table: reps, matrix, hardest_cards, trend or missed_points.",
+            help="CSV holds one table: reps, matrix, hardest_cards, trend, missed_points, "
+            "revised_cards or relearning.",
         ),
     ] = "reps",
+    since_revision: Annotated[
+        bool,
+        typer.Option(
+            "--since-revision",
+            help="For a launch: who has relearned each revised card since its latest "
+            "revision (re-mastered, relearning, not started), whatever the period.",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing output file.")
     ] = False,
@@ -95,10 +104,13 @@ def report(
     Per rep: mastery, due and overdue cards, reviews and share correct in the
     period, last active day, days met, and agreement with suggested grades. Then
     the rep x tag (or deck) mastery heatmap, the hardest cards, mastery week by
-    week and the key points missed most.
+    week, the key points missed most, and per revised card how many reps have
+    re-mastered it since the revision. --since-revision shows who has
+    relearned each revised card.
 
     Examples:
       repdrill report --team west
+      repdrill report --since-revision --tag pricing
       repdrill report --format html --output mastery.html
       repdrill report --format csv --table matrix > matrix.csv
     """
@@ -121,6 +133,7 @@ def report(
         team=team,
         roster=roster,
         by=by.value,
+        since_revision=since_revision,
     )
     if output_format is ReportFormat.table:
         print_report(built)
@@ -175,6 +188,9 @@ def print_report(built: Report) -> None:
         + (f" · {scope.team_label}" if scope.team_label else "")
         + f" · {built.active_cards} active cards · {len(built.reps)} reps"
     )
+    if scope.since_revision:
+        print_revisions(built)
+        return
     if not built.reps:
         console.print("No reps in scope yet.")
         return
@@ -244,6 +260,54 @@ def print_report(built: Report) -> None:
         from repdrill.cli.render import missed_points_table
 
         console.print(missed_points_table(built.missed_points, "Key points missed most", deck=True))
+    if built.revised_cards:
+        print_revisions(built)
+
+
+def print_revisions(built: Report) -> None:
+    """The revised cards and, with --since-revision, who has relearned each one."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = out_console()
+    if not built.revised_cards:
+        console.print("No card in scope has been revised.")
+        return
+    revised = Table(
+        title="Revised cards: reps to relearn, reviewed since, re-mastered",
+        title_justify="left",
+    )
+    widest = max(len(f"{r.deck}/{r.card}") for r in built.revised_cards)
+    revised.add_column("card", min_width=min(widest, 32), overflow="fold")
+    for column in ("revised", "relearn", "since", "re-mastered"):
+        revised.add_column(column, justify="left" if column == "revised" else "right")
+    for r in built.revised_cards:
+        revised.add_row(
+            Text(f"{r.deck}/{r.card}"),
+            f"{r.revision} on {r.revised_on.isoformat()}",
+            str(r.relearn_reps),
+            str(r.reviewed_reps),
+            f"{r.remastered_reps} ({r.remastered_percent:.0f}%)",
+        )
+    console.print(revised)
+    if not built.scope.since_revision:
+        return
+    if not built.relearning:
+        console.print("Nobody had reviewed the revised cards before their revision.")
+        return
+    who = Table(title="Who has relearned each revised card", title_justify="left")
+    for column in ("card", "rep", "status", "reviews since", "last review"):
+        who.add_column(column, justify="right" if column == "reviews since" else "left")
+    for row in built.relearning:
+        style = {"re-mastered": "green", "relearning": "yellow"}.get(row.status, "red")
+        who.add_row(
+            Text(f"{row.deck}/{row.card}"),
+            Text(row.rep),
+            Text(row.status, style=style),
+            str(row.reviews_since),
+            row.last_review.isoformat() if row.last_review else "-",
+        )
+    console.print(who)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from repdrill._text import visible
+from repdrill.cli.revised import revised_lines, revised_mark
 from repdrill.drill import DrillAction, GradeChoice, QueueItem, QueueKind, SessionPlan, Summary
 from repdrill.grading import Grading, point_label
 from repdrill.schedule.replay import ReviewKind
@@ -206,9 +207,10 @@ class TerminalIO:
         options = [
             Text(f"  {letter}) {visible(text)}") for letter, text in choice_lines(card, self.rep)
         ]
+        mark = [revised_mark(item.revised)] if item.revised else []
         position, total = title
         return Panel(
-            Group(Text(visible(card.prompt.strip())), *options, details),
+            Group(Text(visible(card.prompt.strip())), *options, *mark, details),
             title=f"[bold]Card {position} of {total}[/] · {_KIND_LABEL[item.kind]}",
             border_style="yellow" if item.kind is QueueKind.REDRILL else "cyan",
         )
@@ -222,6 +224,8 @@ class TerminalIO:
     def _answer_panel(self, item: QueueItem, grading: Grading | None) -> Panel:
         card = item.card
         parts: list[Text] = [Text(visible(card.answer.strip()))]
+        if item.revised:
+            parts.extend(revised_lines(item.revised, card))
         if card.choices:
             parts.extend(_choice_result(card, grading))
         if card.key_points:
@@ -241,6 +245,7 @@ class TerminalIO:
         width = self.console.width - 4
         flags = len(grading.red_flags_hit) if grading else 0
         result = _choice_result(card, grading) if card.choices else []
+        result += revised_lines(item.revised, card) if item.revised else []
         room = (
             self.console.size.height
             - _COMPACT_FIXED

@@ -1,7 +1,8 @@
 """Finding and reading the YAML files behind decks and rosters.
 
 Directories are walked for ``*.yaml`` and ``*.yml``; team rosters
-(``teams.yaml``) are told apart from decks by name. Files are read as bytes,
+(``teams.yaml``) and the tag taxonomy (``repdrill.yaml``) are told apart from
+decks by name, and found at the root of the deck repository. Files are read as bytes,
 whole, within a size limit: parsing is :mod:`repdrill.decks.parse`.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from repdrill.errors import Problem
 DECK_SUFFIXES = (".yaml", ".yml")
 #: Files with these names hold team rosters, not decks; directory walks skip them.
 ROSTER_NAMES = ("teams.yaml", "teams.yml")
+#: Files with these names hold the deck repository's tag taxonomy, not decks.
+TAXONOMY_NAMES = ("repdrill.yaml", "repdrill.yml")
+_NOT_DECKS = ROSTER_NAMES + TAXONOMY_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +50,44 @@ def find_deck_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
     Directories are walked for ``*.yaml`` and ``*.yml``, skipping hidden
     entries. A file named explicitly is taken whatever its suffix. Team rosters
-    (``teams.yaml``) are never decks. A path is listed once even when named twice.
+    (``teams.yaml``) and taxonomies (``repdrill.yaml``) are never decks. A path is
+    listed once even when named twice.
     """
-    return [p for p in _yaml_files(paths) if os.path.basename(p) not in ROSTER_NAMES]
+    return [p for p in _yaml_files(paths) if os.path.basename(p) not in _NOT_DECKS]
 
 
 def find_roster_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The team rosters (``teams.yaml``) among ``paths`` and under its directories."""
     return [p for p in _yaml_files(paths) if os.path.basename(p) in ROSTER_NAMES]
+
+
+def find_taxonomy_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The tag taxonomies (``repdrill.yaml``) among ``paths`` and under its directories."""
+    return [p for p in _yaml_files(paths) if os.path.basename(p) in TAXONOMY_NAMES]
+
+
+def find_at_root(names: Sequence[str], start: Path | None = None) -> Path | None:
+    """The first of ``names`` in ``start`` (default: here), else at its git checkout's root."""
+    here = (start or Path.cwd()).resolve()
+    for name in names:
+        if (here / name).is_file():
+            return here / name
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for name in names:
+        candidate = Path(top) / name
+        if top and candidate.is_file():
+            return candidate
+    return None
 
 
 def _yaml_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

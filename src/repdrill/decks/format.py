@@ -8,6 +8,7 @@ the three cannot disagree about which keys exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,10 @@ LANGUAGES = ("en", "de", "fr", "es")
 DEFAULT_LANGUAGE = "en"
 #: A multiple-choice card has this many choices.
 MIN_CHOICES, MAX_CHOICES = 2, 6
+#: A card's revision when the file gives none; the highest one accepted.
+FIRST_REVISION, MAX_REVISION = 1, 1_000_000
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE = re.compile(DATE_PATTERN)
 
 Kind = Literal[
     "slug",
@@ -41,6 +46,8 @@ Kind = Literal[
     "language",
     "choices",
     "correct",
+    "revision",
+    "date",
 ]
 
 
@@ -112,6 +119,20 @@ CARD_FIELDS = (
         minimum=1,
         maximum=MAX_CHOICES,
     ),
+    Field(
+        "revision",
+        "revision",
+        f"The card's message version (default {FIRST_REVISION}). Raise it when the message "
+        "changes (a new price, a new claim): every rep who reviewed the card relearns it. "
+        "Leave it for a typo or a rewording.",
+        minimum=FIRST_REVISION,
+        maximum=MAX_REVISION,
+    ),
+    Field(
+        "review_by",
+        "date",
+        "The day the card's owner should review it by (YYYY-MM-DD); validate warns from then.",
+    ),
 )
 
 #: The keys of a choice given as a mapping.
@@ -133,6 +154,11 @@ DECK_FIELDS = (
         + ", ".join(LANGUAGES)
         + f" (default {DEFAULT_LANGUAGE}).",
     ),
+    Field(
+        "review_by",
+        "date",
+        "The day the deck's owner should review it by (YYYY-MM-DD); validate warns from then.",
+    ),
     Field("mastery", "mastery", "Mastery settings for this deck."),
     Field("cards", "cards", "The cards; at least one.", required=True),
 )
@@ -146,10 +172,38 @@ def required(fields: tuple[Field, ...]) -> tuple[str, ...]:
     return tuple(f.name for f in fields if f.required)
 
 
-def json_schema() -> dict[str, Any]:
-    """The deck format as JSON Schema (draft-07, which editors support best)."""
+def json_schema(
+    tag_values: Mapping[str, Sequence[str]] | None = None,
+    required_tags: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """The deck format as JSON Schema (draft-07, which editors support best).
+
+    With a tag taxonomy (``repdrill.yaml``), ``tag_values`` maps each tag
+    namespace to its allowed values, so editors offer them; ``required_tags``
+    maps a card type to the namespaces its cards must carry.
+    """
     card = _object(CARD_FIELDS)
     card["dependencies"] = {"choices": ["correct"], "correct": ["choices"]}
+    if tag_values is not None:
+        card["properties"]["tags"]["items"] = _taxonomy_tags(tag_values)
+    if required_tags:
+        card["allOf"] = [
+            {
+                "if": {"properties": {"type": {"const": card_type}}, "required": ["type"]},
+                "then": {
+                    "required": ["tags"],
+                    "properties": {
+                        "tags": {
+                            "allOf": [
+                                {"contains": {"type": "string", "pattern": f"^{namespace}:"}}
+                                for namespace in namespaces
+                            ]
+                        }
+                    },
+                },
+            }
+            for card_type, namespaces in required_tags.items()
+        ]
     deck = _object(DECK_FIELDS)
     deck["properties"]["cards"] = {
         "description": _field("cards", DECK_FIELDS).description,
@@ -165,6 +219,20 @@ def json_schema() -> dict[str, Any]:
         **deck,
         "patternProperties": {f"^{EXTENSION_PREFIX}": {}},
         "definitions": {"card": card},
+    }
+
+
+def _taxonomy_tags(tag_values: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    allowed = [
+        f"{namespace}:{value}" for namespace, values in tag_values.items() for value in values
+    ]
+    return {
+        "anyOf": [
+            {"type": "string", "enum": allowed},
+            {"type": "string", "pattern": SLUG_PATTERN},
+        ],
+        "description": "A plain tag (a slug), or namespace:value from the taxonomy in "
+        "repdrill.yaml.",
     }
 
 
@@ -226,6 +294,10 @@ def _property(field: Field) -> dict[str, Any]:
                     {"type": "integer", "minimum": field.minimum, "maximum": field.maximum},
                 ]
             }
+        case "revision":
+            schema = {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
+        case "date":
+            schema = {"type": "string", "pattern": DATE_PATTERN}
         case "cards":  # pragma: no cover - replaced by json_schema()
             schema = {"type": "array"}
     schema["description"] = field.description

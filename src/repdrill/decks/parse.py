@@ -7,6 +7,7 @@ problem comes back as a located :class:`~repdrill.errors.Problem`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -40,9 +41,14 @@ class Card:
     choices: tuple[str, ...] = ()
     correct: int | None = None
     why: tuple[str | None, ...] = ()
+    #: The card's message version: raised when reps must relearn it. Not part of
+    #: the content hash, so bumping it alone is not a change of wording.
+    revision: int = fmt.FIRST_REVISION
+    review_by: dt.date | None = None
     line: int = field(default=0, compare=False)
     #: Where things are in the file, for warnings: ``(what, line, column)`` with what
-    #: one of ``answer``, ``key_points``, ``key_points.N``, ``red_flags.N``.
+    #: one of ``answer``, ``key_points``, ``key_points.N``, ``red_flags.N``, ``tags``,
+    #: ``tags.N``, ``type``, ``revision``, ``review_by``.
     marks: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
     #: SHA-256 of everything a rep sees of the card; ties each review to the text.
     content_hash: str = field(default="", compare=False)
@@ -107,7 +113,10 @@ class Deck:
     min_interval_days: int = fmt.DEFAULT_MIN_INTERVAL_DAYS
     new_per_day: int = fmt.DEFAULT_NEW_PER_DAY
     language: str = fmt.DEFAULT_LANGUAGE
+    review_by: dt.date | None = None
     id_line: int = field(default=1, compare=False)
+    #: Where the deck's ``review_by`` is: (line, column), for warnings.
+    review_by_mark: tuple[int, int] = field(default=(1, 1), compare=False)
 
 
 def parse_deck(path: str, data: bytes) -> tuple[Deck | None, list[Problem]]:
@@ -181,6 +190,7 @@ def _read_deck(reader: NodeReader, root: Node, path: str) -> Deck | None:
     owner = _text(reader, entries.get("owner"), "owner")
     version = _version(reader, entries.get("version"))
     language = _language(reader, entries.get("language"))
+    review_by = _date(reader, entries.get("review_by"), "review_by")
     min_interval, new_per_day = _mastery(reader, entries.get("mastery"))
     cards = _cards(reader, entries.get("cards"))
     if deck_id is None or title is None or cards is None or reader.problems:
@@ -197,7 +207,9 @@ def _read_deck(reader: NodeReader, root: Node, path: str) -> Deck | None:
         min_interval_days=min_interval,
         new_per_day=new_per_day,
         language=language,
+        review_by=review_by,
         id_line=id_line,
+        review_by_mark=_place(entries.get("review_by")),
     )
 
 
@@ -217,6 +229,40 @@ def _slug(reader: NodeReader, entry: Entry | None, what: str) -> str | None:
         )
         return None
     return value
+
+
+def _place(entry: Entry | None) -> tuple[int, int]:
+    if entry is None:
+        return (1, 1)
+    mark = entry.value.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def _date(reader: NodeReader, entry: Entry | None, what: str) -> dt.date | None:
+    """A day written YYYY-MM-DD: YAML reads it unquoted as a date, which is right here."""
+    if entry is None:
+        return None
+    node = entry.value
+    if isinstance(node, ScalarNode) and node.tag.endswith(":timestamp"):
+        value: str | None = str(node.value).strip()
+    else:
+        value = reader.text(node, what)
+    if value is None:
+        return None
+    try:
+        if not fmt.DATE.match(value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        reader.problem(node, f"{what} must be a day as YYYY-MM-DD (2026-06-30), not '{value}'")
+        return None
+
+
+def _revision(reader: NodeReader, entry: Entry | None, what: str) -> int:
+    if entry is None:
+        return fmt.FIRST_REVISION
+    number = reader.integer(entry.value, what, fmt.FIRST_REVISION, fmt.MAX_REVISION)
+    return fmt.FIRST_REVISION if number is None else number
 
 
 def _version(reader: NodeReader, entry: Entry | None) -> str | None:
@@ -311,6 +357,8 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
     source = _text(reader, entries.get("source"), f"{what}: source")
     choices, why = _choices(reader, entries.get("choices"), what)
     correct = _correct(reader, entries, choices, what)
+    revision = _revision(reader, entries.get("revision"), f"{what}: revision")
+    review_by = _date(reader, entries.get("review_by"), f"{what}: review_by")
     if choices and (key_points or red_flags):
         reader.problem(
             entries["choices"].key_node,
@@ -332,6 +380,8 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
         choices=choices,
         correct=correct,
         why=why if any(w is not None for w in why) else (),
+        revision=revision,
+        review_by=review_by,
         line=node.start_mark.line + 1,
         marks=_marks(entries),
     )
@@ -340,13 +390,13 @@ def _card(reader: NodeReader, node: Node, index: int) -> tuple[str | None, Card 
 def _marks(entries: dict[str, Entry]) -> tuple[tuple[str, int, int], ...]:
     """Where the card's answer and each of its points are, for warnings."""
     marks = []
-    for name in ("answer", "key_points", "red_flags"):
+    for name in ("answer", "key_points", "red_flags", "tags", "type", "revision", "review_by"):
         entry = entries.get(name)
         if entry is None:
             continue
         start = entry.value.start_mark
         marks.append((name, start.line + 1, start.column + 1))
-        if name != "answer" and isinstance(entry.value, SequenceNode):
+        if name in ("key_points", "red_flags", "tags") and isinstance(entry.value, SequenceNode):
             for index, point in enumerate(entry.value.value):
                 mark = point.start_mark
                 marks.append((f"{name}.{index}", mark.line + 1, mark.column + 1))

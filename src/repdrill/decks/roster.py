@@ -12,7 +12,6 @@ validate`` checks it with the same strictness and located messages::
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,13 @@ from repdrill.decks._yaml import (
     peek_text,
     read_document,
 )
-from repdrill.decks.files import ROSTER_NAMES, NotRegular, find_roster_files, read_regular
+from repdrill.decks.files import (
+    ROSTER_NAMES,
+    NotRegular,
+    find_at_root,
+    find_roster_files,
+    read_regular,
+)
 from repdrill.decks.format import SLUG
 from repdrill.errors import InvalidInput, NotFound, Problem
 
@@ -56,26 +61,7 @@ class Roster:
 
 def find_roster(start: Path | None = None) -> Path | None:
     """``teams.yaml`` in the current directory, else at the root of its git checkout."""
-    here = (start or Path.cwd()).resolve()
-    for name in ROSTER_NAMES:
-        if (here / name).is_file():
-            return here / name
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for name in ROSTER_NAMES:
-        candidate = Path(top) / name
-        if top and candidate.is_file():
-            return candidate
-    return None
+    return find_at_root(ROSTER_NAMES, start)
 
 
 def parse_roster(path: str, data: bytes) -> tuple[Roster | None, list[Problem]]:

@@ -2,8 +2,9 @@
 
 For each deck: the cards with the highest lapse rate (and how many reps they
 have become leeches for), the key points typed answers miss most, and the
-active cards nobody has reviewed yet. All of it aggregated in SQL, over the
-whole history unless a start day is given.
+active cards nobody has reviewed yet, and what is due for review by the
+deck's owner (``review_by`` dates that have come). All of it aggregated in
+SQL, over the whole history unless a start day is given.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from repdrill.reports.report import (
     hardest_cards,
     missed_points,
 )
-from repdrill.schedule.rules import leech_clause
+from repdrill.schedule.rules import leech_clause, review_due_clause
 from repdrill.store import tables as t
 from repdrill.store.read import active_card
 from repdrill.store.team import choice_answers
@@ -46,6 +47,9 @@ class DeckHealth:
     overrides: list[Overrides] = field(default_factory=list)
     #: Wrong choices of multiple-choice cards and the share of reps who picked them.
     wrong_choices: list[WrongChoice] = field(default_factory=list)
+    #: The deck's owner, and the deck or cards whose review-by date has come.
+    owner: str | None = None
+    review_due: list[ReviewDue] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -81,6 +85,8 @@ class DeckHealth:
             "unreviewed_ids": list(self.unreviewed),
             "overrides": [o.to_json() for o in self.overrides],
             "wrong_choices": [w.to_json() for w in self.wrong_choices],
+            "owner": self.owner,
+            "review_due": [r.to_json() for r in self.review_due],
         }
 
 
@@ -124,6 +130,17 @@ class WrongChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewDue:
+    """The deck (``card`` is ``None``) or one of its cards, due for review by its owner."""
+
+    card: str | None
+    review_by: dt.date
+
+    def to_json(self) -> dict[str, object]:
+        return {"card": self.card, "review_by": self.review_by.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
 class HealthReport:
     """Deck health for every deck asked about, in deck order."""
 
@@ -142,11 +159,13 @@ def deck_health(
     limit: int = 10,
 ) -> HealthReport:
     """Health of each named deck (every deck when ``decks`` is empty)."""
-    query = select(t.decks.c.id, t.decks.c.slug, t.decks.c.title).order_by(t.decks.c.slug)
+    query = select(t.decks.c.id, t.decks.c.slug, t.decks.c.title, t.decks.c.owner).order_by(
+        t.decks.c.slug
+    )
     if decks:
         query = query.where(t.decks.c.slug.in_(decks))
     result = []
-    for deck_id, slug, title in conn.execute(query).all():
+    for deck_id, slug, title, owner in conn.execute(query).all():
         scope = ReportScope(until=today, since=since or BEGINNING, cards=Scope(decks=(slug,)))
         active_ids = list(
             conn.scalars(
@@ -177,9 +196,31 @@ def deck_health(
                 unreviewed=[texts[c][1] for c in never],
                 overrides=overrides(conn, deck_id, since, limit),
                 wrong_choices=wrong_choices(conn, deck_id, since, limit),
+                owner=owner,
+                review_due=review_due(conn, deck_id, today),
             )
         )
     return HealthReport(tuple(result))
+
+
+def review_due(conn: Connection, deck_id: int, today: dt.date) -> list[ReviewDue]:
+    """The deck, then its active cards in deck order, whose ``review_by`` has come."""
+    d, c = t.decks.c, t.cards.c
+    due = [
+        ReviewDue(None, day)
+        for day in conn.scalars(
+            select(d.review_by).where(d.id == deck_id, review_due_clause(d.review_by, today))
+        )
+    ]
+    due += [
+        ReviewDue(slug, day)
+        for slug, day in conn.execute(
+            select(c.slug, c.review_by)
+            .where(c.deck_id == deck_id, active_card(), review_due_clause(c.review_by, today))
+            .order_by(c.position)
+        )
+    ]
+    return due
 
 
 def _leeches(conn: Connection, deck_id: int) -> dict[str, int]:

@@ -22,6 +22,8 @@ from typing import IO, Any, Literal
 from sqlalchemy import ColumnElement, Connection, and_, case, distinct, func, literal, select
 
 from repdrill.cards import Scope, iso
+from repdrill.reports import revisions
+from repdrill.reports.revisions import Relearning, RevisedCard, revision_tables
 from repdrill.schedule.rules import (
     correct_clause,
     due_clause,
@@ -59,6 +61,9 @@ class ReportScope:
     #: mode the teams a manager manages.
     teams: tuple[str, ...] = ()
     matrix_by: MatrixBy = "tag"
+    #: The view for a launch: each revised card's latest revision, whatever the
+    #: period, and who has relearned it (:mod:`repdrill.reports.revisions`).
+    since_revision: bool = False
 
     @property
     def team_label(self) -> str | None:
@@ -185,7 +190,15 @@ class Table:
 
 
 #: The report's tables by name, in the order every format shows them.
-TABLE_NAMES = ("reps", "matrix", "hardest_cards", "trend", "missed_points")
+TABLE_NAMES = (
+    "reps",
+    "matrix",
+    "hardest_cards",
+    "trend",
+    "missed_points",
+    "revised_cards",
+    "relearning",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +212,9 @@ class Report:
     hardest: list[HardCard]
     trend: list[TrendPoint]
     missed_points: list[MissedPoint]
+    #: Revised cards and who re-mastered them; who relearns what, with ``since_revision``.
+    revised_cards: list[RevisedCard] = field(default_factory=list)
+    relearning: list[Relearning] = field(default_factory=list)
 
     _cells: dict[tuple[str, str], MatrixCell] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -292,6 +308,7 @@ class Report:
                     for m in self.missed_points
                 ],
             ),
+            *revision_tables(self.revised_cards, self.relearning),
         ]
 
     def write(self, out: IO[str], fmt: TextFormat = "json", *, table: str = "reps") -> None:
@@ -340,6 +357,8 @@ class Report:
             "hardest_cards": tables["hardest_cards"].records(),
             "trend": tables["trend"].records(),
             "missed_points": tables["missed_points"].records(),
+            "revised_cards": tables["revised_cards"].records(),
+            "relearning": tables["relearning"].records(),
         }
 
 
@@ -368,6 +387,8 @@ def build_report(conn: Connection, scope: ReportScope, *, generated_at: dt.datet
         hardest=hardest_cards(conn, scope, rep_ids),
         trend=_trend(conn, scope, rep_ids, len(names) * active),
         missed_points=missed_points(conn, scope, rep_ids),
+        revised_cards=revisions.revised_cards(conn, scope, rep_ids),
+        relearning=revisions.relearning(conn, scope, rep_ids) if scope.since_revision else [],
     )
 
 

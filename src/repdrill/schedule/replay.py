@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from repdrill.schedule.sm2 import SM2State, due_date, is_correct, review
@@ -63,11 +63,32 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """A change of a card's message, loaded on ``revised_on``: reps who reviewed it relearn it."""
+
+    revision: int
+    revised_on: dt.date
+    revised_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
-    """A scheduling review and the schedule it left."""
+    """A scheduling review and the schedule it left.
+
+    When a revision came before the next scheduling review, ``ended_on`` is
+    the day of the first such revision (the schedule held until then) and
+    ``relearn`` the schedule the revisions left.
+    """
 
     entry: LogEntry
     schedule: Schedule
+    ended_on: dt.date | None = None
+    relearn: Schedule | None = None
+
+    @property
+    def final(self) -> Schedule:
+        """The schedule in force after this step, until the next one."""
+        return self.relearn or self.schedule
 
 
 def schedules(previous: Schedule | None, review_date: dt.date) -> bool:
@@ -87,21 +108,64 @@ def schedule_after(previous: Schedule | None, grade: int, review_date: dt.date) 
     )
 
 
+def relearn(previous: Schedule, revision: Revision) -> Schedule:
+    """The schedule after a change of message: SM-2's restart after a lapse, without the lapse.
+
+    Repetitions 0 and a one-day interval (so mastery is lost), easiness kept,
+    due the day after the revision was loaded. The last review date stays, so a
+    grade later that same day is still a re-drill.
+    """
+    return replace(
+        previous,
+        state=SM2State(0, previous.state.easiness, 1),
+        due=revision.revised_on + dt.timedelta(days=1),
+    )
+
+
 def replay_order(entry: LogEntry) -> tuple[dt.date, dt.datetime, str]:
     """The log's canonical order: independent of the order rows were merged in."""
     return entry.review_date, entry.reviewed_at, entry.uuid
 
 
-def replay(entries: Iterable[LogEntry]) -> list[Step]:
-    """The scheduling reviews among ``entries`` and the schedule after each."""
+def _revision_order(revision: Revision) -> tuple[dt.date, dt.datetime, str]:
+    return revision.revised_on, revision.revised_at, ""
+
+
+def replay(entries: Iterable[LogEntry], revisions: Iterable[Revision] = ()) -> list[Step]:
+    """The scheduling reviews among ``entries`` and the schedule after each.
+
+    ``revisions`` are the card's changes of message; each one restarts the
+    schedule in force at its date (:func:`relearn`), and none touches a rep who
+    had not reviewed the card yet. :func:`final` gives the schedule the whole
+    input leaves.
+    """
     ordered = sorted(entries, key=replay_order)
     undone = {e.undoes for e in ordered if e.kind is ReviewKind.UNDO}
+    pending = sorted(revisions, key=_revision_order)
     steps: list[Step] = []
     current: Schedule | None = None
     for entry in ordered:
         if not entry.kind.graded or entry.grade is None or entry.uuid in undone:
             continue
+        while pending and _revision_order(pending[0]) < replay_order(entry):
+            current = _relearned(steps, current, pending.pop(0))
         if schedules(current, entry.review_date):
             current = schedule_after(current, entry.grade, entry.review_date)
             steps.append(Step(entry, current))
+    for revision in pending:
+        current = _relearned(steps, current, revision)
     return steps
+
+
+def _relearned(steps: list[Step], current: Schedule | None, revision: Revision) -> Schedule | None:
+    if current is None:
+        return None
+    restarted = relearn(current, revision)
+    last = steps[-1]
+    steps[-1] = replace(last, ended_on=last.ended_on or revision.revised_on, relearn=restarted)
+    return restarted
+
+
+def final(steps: list[Step]) -> Schedule | None:
+    """The schedule a replay leaves: ``None`` when nothing scheduled."""
+    return steps[-1].final if steps else None

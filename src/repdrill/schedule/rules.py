@@ -21,6 +21,8 @@ and build on their operators, so this module imports no SQL library.
 - **Days met**: days in the last :data:`DAYS_MET_WINDOW` on which the rep
   cleared what was due. Days on hold count as met: time off never costs
   what was earned.
+- **Review due**: a deck or card whose ``review_by`` date is today or
+  earlier is due for review by its owner.
 - **On hold**: a rep on hold (from ``starts_on`` through ``ends_on``) has
   nothing due.
 
@@ -63,11 +65,13 @@ __all__ = [
     "is_leech",
     "is_mastered",
     "is_overdue",
+    "is_review_due",
     "leech_clause",
     "mastered_clause",
     "needs_redrill",
     "new_available",
     "overdue_clause",
+    "review_due_clause",
     "share",
 ]
 
@@ -111,6 +115,14 @@ def is_overdue(due: dt.date, today: dt.date) -> bool:
 
 def overdue_clause(due: Any, today: Any) -> Clause:
     return due < today
+
+
+def is_review_due(review_by: dt.date, today: dt.date) -> bool:
+    return review_by <= today
+
+
+def review_due_clause(review_by: Any, today: Any) -> Clause:
+    return review_by <= today
 
 
 def covers(starts_on: dt.date, ends_on: dt.date, day: dt.date) -> bool:

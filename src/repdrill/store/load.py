@@ -22,6 +22,7 @@ from repdrill.decks._yaml import gc_paused
 from repdrill.decks.files import DeckFile, find_deck_files, read_file
 from repdrill.decks.parse import Card, Deck, choices_json, duplicate_deck_ids, parse_deck
 from repdrill.errors import InvalidInput, Problem, RepdrillError
+from repdrill.store import revisions
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks
 from repdrill.store.engine import Database
@@ -46,11 +47,16 @@ class DeckChanges:
     unchanged: int = 0
     retired: tuple[str, ...] = ()
     revived: tuple[str, ...] = ()
+    #: Cards whose revision went up: a change of message every rep who reviewed
+    #: them relearns. Not in ``changed``, which keeps progress.
+    revised: tuple[str, ...] = ()
+    #: Reps who have reviewed any of the revised cards.
+    relearn_reps: int = 0
 
     @property
     def touched(self) -> bool:
-        """Whether the load added, changed, retired or revived any card."""
-        return bool(self.new or self.changed or self.retired or self.revived)
+        """Whether the load added, changed, revised, retired or revived any card."""
+        return bool(self.new or self.changed or self.revised or self.retired or self.revived)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -63,6 +69,8 @@ class DeckChanges:
             "unchanged_cards": self.unchanged,
             "retired_ids": list(self.retired),
             "revived_ids": list(self.revived),
+            "revised_ids": list(self.revised),
+            "relearn_rep_count": self.relearn_reps,
         }
 
 
@@ -236,18 +244,31 @@ def _apply(
         )
     }
     plan = _plan(deck, existing)
+    revised = revisions.revised_cards(deck, revisions.stored_cards(conn, deck_id))
+    relearners = revisions.relearn_rep_count(conn, [existing[c.id].id for c in revised])
     if not dry_run:
         _write(conn, deck_id, deck, plan, existing, now)
+        revisions.write_revisions(conn, deck_id, deck, revised, now=now)
+    changed, unchanged = _wording_only(plan, {c.id for c in revised})
     return DeckChanges(
         deck=deck.id,
         path=deck.path,
         created=created,
         new=tuple(c.id for c in plan.new),
-        changed=tuple(c.id for c in plan.changed),
-        unchanged=plan.unchanged,
+        changed=changed,
+        unchanged=unchanged,
         retired=tuple(plan.retired),
         revived=tuple(c.id for c in plan.revived),
+        revised=tuple(c.id for c in revised),
+        relearn_reps=relearners,
     )
+
+
+def _wording_only(plan: _Plan, revised: set[str]) -> tuple[tuple[str, ...], int]:
+    """Changed and unchanged cards, leaving out the revised ones (reported apart)."""
+    changed = tuple(c.id for c in plan.changed if c.id not in revised)
+    elsewhere = {c.id for c in (*plan.changed, *plan.revived)}
+    return changed, plan.unchanged - len(revised - elsewhere)
 
 
 class _Existing(NamedTuple):

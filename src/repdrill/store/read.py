@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, se
 
 from repdrill.cards import CardView, HistoryEntry, Scope
 from repdrill.errors import AmbiguousCard, EmptyScope, UnknownCard, UnknownDeck
-from repdrill.schedule.replay import ReviewKind, Schedule
+from repdrill.schedule.replay import ReviewKind, Revision, Schedule
 from repdrill.schedule.rules import DAYS_MET_WINDOW, days_met_since, due_clause
 from repdrill.schedule.sm2 import SM2State
 from repdrill.store import tables as t
@@ -118,6 +118,7 @@ _CARD_COLUMNS = (
     t.cards.c.retired_at,
     t.decks.c.language,
     t.card_versions.c.choices,
+    t.cards.c.revision,
 )
 
 
@@ -146,6 +147,7 @@ def _card_view(row: Any) -> CardView:
         min_interval_days=row[12],
         retired=row[13] is not None,
         language=row[14],
+        revision=row[16],
         **_choices(row[15]),
     )
 
@@ -196,6 +198,17 @@ def list_cards(conn: Connection, scope: Scope, *, retired: bool = False) -> list
     return [_card_view(row) for row in rows]
 
 
+def review_by_dates(conn: Connection, deck: str) -> dict[str, dt.date]:
+    """The review-by date of each active card of ``deck`` that has one, by card id."""
+    c = t.cards.c
+    rows = conn.execute(
+        select(c.slug, c.review_by)
+        .select_from(t.cards.join(t.decks))
+        .where(t.decks.c.slug == deck, c.review_by.is_not(None), active_card())
+    )
+    return {slug: day for slug, day in rows}
+
+
 # -- schedules ------------------------------------------------------------------
 
 _STATE_COLUMNS = (
@@ -233,6 +246,26 @@ def schedule_of(conn: Connection, rep: int | None, card: int) -> Schedule | None
         )
     ).first()
     return None if row is None else schedule_from_row(row)
+
+
+def revision_events(conn: Connection, card: int) -> list[Revision]:
+    """The card's changes of message, oldest first: input to the replay, like the log."""
+    v = t.card_revisions.c
+    rows = conn.execute(
+        select(v.revision, v.revised_on, v.revised_at)
+        .where(v.card_id == card)
+        .order_by(v.revised_on, v.revised_at)
+    )
+    return [Revision(revision, day, at) for revision, day, at in rows]
+
+
+def revised_after(conn: Connection, card: int, day: dt.date, at: dt.datetime) -> bool:
+    """Whether the card has a revision later than ``day`` and ``at`` in the replay's order."""
+    v = t.card_revisions.c
+    later = and_(
+        v.card_id == card, (v.revised_on > day) | ((v.revised_on == day) & (v.revised_at > at))
+    )
+    return conn.scalar(select(exists().where(later))) or False
 
 
 def due_count(conn: Connection, rep: int, today: dt.date) -> int:

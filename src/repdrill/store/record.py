@@ -27,6 +27,7 @@ from repdrill.schedule.replay import (
     ReviewKind,
     Schedule,
     Step,
+    final,
     replay,
     schedule_after,
     schedules,
@@ -34,7 +35,14 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
-from repdrill.store.read import card_views, due_count, lock_rep, schedule_of
+from repdrill.store.read import (
+    card_views,
+    due_count,
+    lock_rep,
+    revised_after,
+    revision_events,
+    schedule_of,
+)
 
 #: Stands for the id of a log entry not inserted yet.
 _NEW_ENTRY = -1
@@ -164,13 +172,18 @@ def record_grade(
     before = schedule_of(conn, rep, card.db_id)
     after = before
     steps: list[Step] | None = None
+    # A grade dated before a revision of the card (a simulated --today going
+    # back) is replayed too, so the revision restarts what it scheduled.
+    revised_later = card.revision > 1 and revised_after(conn, card.db_id, today, now)
     if cram:
         kind = ReviewKind.CRAM
-    elif schedules(before, today):
+    elif schedules(before, today) and not revised_later:
         kind = ReviewKind.REVIEW
         after = schedule_after(before, grade, today)
         _save_schedule(conn, rep, card.db_id, after, existed=before is not None)
-    elif before is not None and today < before.last_review_date:
+    elif (before is not None and today < before.last_review_date) or (
+        revised_later and schedules(before, today)
+    ):
         # A grade dated before the last review (a simulated --today going
         # back): the replay of the log decides what it changes.
         kind = ReviewKind.REVIEW
@@ -358,8 +371,10 @@ def _replay_and_save(
     entries = log_entries(conn, rep, card)
     if extra is not None:
         entries.append(extra)
-    steps = replay(entries)
-    schedule = steps[-1].schedule if steps else None
+    # The card's revisions are replayed with the log: a log merged later still
+    # relearns what changed after its reviews.
+    steps = replay(entries, revision_events(conn, card))
+    schedule = final(steps)
     existed = conn.scalar(
         select(func.count())
         .select_from(t.card_states)
@@ -377,7 +392,7 @@ def _write_state_changes(
     for step, following in zip(steps, [*steps[1:], None], strict=False):
         review_id = new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id
         assert step.entry.grade is not None
-        until = following.entry.review_date if following else None
+        until = step.ended_on or (following.entry.review_date if following else None)
         _insert_state_change(conn, review_id, rep, card, step.entry.grade, step.schedule, until)
 
 

@@ -92,6 +92,8 @@ decks = Table(
     Column("new_per_day", Integer, nullable=False),
     # ISO 639-1: the language typed answers are stemmed and read for negations in.
     Column("language", String(8), nullable=False, server_default="en"),
+    # The day the deck's owner should review it by (``review_by`` in the file).
+    Column("review_by", Date),
     # The file the deck was last loaded from, and that file's hash: an
     # unchanged file is skipped on the next load.
     Column("source_path", Text),
@@ -110,7 +112,30 @@ cards = Table(
     Column("position", Integer, nullable=False),
     Column("current_hash", String(64), nullable=False),
     Column("retired_at", UTCDateTime),
+    # The card's ``revision`` as last loaded: a higher one in the file is a
+    # change of message (see :data:`card_revisions`).
+    Column("revision", Integer, nullable=False, server_default="1"),
+    Column("review_by", Date),
     UniqueConstraint("deck_id", "slug", name="uq_cards_deck_slug"),
+)
+
+#: A change of a card's message: a load found its ``revision`` raised. Every rep
+#: who had reviewed the card before ``revised_at`` relearns it. Like the review
+#: log, these rows are input to the replay (:mod:`repdrill.schedule.replay`)
+#: and are never updated or deleted.
+card_revisions = Table(
+    "card_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("card_id", Integer, ForeignKey("cards.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    # The version of the card's text the revision introduced.
+    Column("content_hash", String(64), nullable=False),
+    Column("revised_on", Date, nullable=False),
+    Column("revised_at", UTCDateTime, nullable=False),
+    UniqueConstraint("card_id", "revision", name="uq_card_revisions_card_revision"),
+    # Reports read the revisions of one period.
+    Index("ix_card_revisions_revised_on", "revised_on"),
 )
 
 #: Every text a card has had, keyed by its content hash.

@@ -150,6 +150,13 @@ def write_html(report: Report, out: IO[str]) -> None:
         _table(tables["hardest_cards"], {"deck", "card", "prompt"}),
         "<h2>Key points missed most</h2>",
         _table(tables["missed_points"], {"deck", "card", "key_point"}),
-        "</body></html>",
+        "<h2>Revised cards: relearning since the revision</h2>",
+        _table(tables["revised_cards"], {"deck", "card", "revised_on"}),
     ]
+    if scope.since_revision:
+        parts += [
+            "<h2>Who has relearned each revised card</h2>",
+            _table(tables["relearning"], {"rep", "deck", "card", "revised_on", "status"}),
+        ]
+    parts.append("</body></html>")
     out.write("\n".join(parts) + "\n")

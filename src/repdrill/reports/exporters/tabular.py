@@ -78,7 +78,9 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         *_markdown_table(["rep", *report.groups], heatmap_rows(report)),
         "",
     ]
-    for name in ("hardest_cards", "trend", "missed_points"):
+    for name in ("hardest_cards", "trend", "missed_points", "revised_cards", "relearning"):
+        if name == "relearning" and not scope.since_revision:
+            continue
         table = tables[name]
         lines += [f"## {table.title}", ""]
         lines += (

@@ -18,6 +18,8 @@ def write_workbook(report: Report, path: str) -> None:
 
     _heatmap_sheet(workbook, report, bold)
     for table in report.tables():
+        if table.name == "relearning" and not report.scope.since_revision:
+            continue
         sheet = workbook.add_worksheet(table.title[:31])
         sheet.write_row(0, 0, table.columns, bold)
         for r, row in enumerate(table.rows, start=1):

@@ -187,9 +187,10 @@ END $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {rep}, {manager}, {importer}, {author};
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {rep}, {manager}, {importer}, {author};
 
--- Decks and the schema version: everybody reads.
+-- Decks and the schema version: everybody reads. Card revisions too: every
+-- replay of a rep's log reads them (a revision restarts what came before it).
 GRANT SELECT ON public.alembic_version, public.decks, public.cards, public.card_versions,
-                public.card_tags
+                public.card_tags, public.card_revisions
     TO {rep}, {manager}, {author};
 
 -- The roster: a rep sees the teams she is on, a manager the teams he manages
@@ -223,6 +224,13 @@ GRANT INSERT, UPDATE, DELETE ON public.card_states, public.state_changes TO {imp
 -- reviews: no names (no reps), no typed answers (no answer column).
 GRANT INSERT, DELETE ON public.card_tags TO {author};
 GRANT SELECT ON public.review_points, public.card_states, public.state_changes TO {author};
+-- A load that raises a card's revision restarts every rep who reviewed it:
+-- repetitions 0, interval one day, a new due date, and the span of the state
+-- held until then ended. The author may make exactly that change, tied to a
+-- recorded revision, and no other (policies below): take mastery away, never
+-- grant it.
+GRANT UPDATE (repetitions, interval_days, due) ON public.card_states TO {author};
+GRANT UPDATE (valid_until) ON public.state_changes TO {author};
 
 -- Column privileges, computed from the catalogue so that new columns follow
 -- on the next run:
@@ -247,7 +255,8 @@ BEGIN
             ('UPDATE', 'decks',         ARRAY['id'],         ARRAY[{author_text}]),
             ('INSERT', 'cards',         ARRAY['id'],         ARRAY[{author_text}]),
             ('UPDATE', 'cards',         ARRAY['id'],         ARRAY[{author_text}]),
-            ('INSERT', 'card_versions', ARRAY['id'],         ARRAY[{author_text}])
+            ('INSERT', 'card_versions', ARRAY['id'],         ARRAY[{author_text}]),
+            ('INSERT', 'card_revisions', ARRAY['id'],        ARRAY[{author_text}])
         ) AS v (priv, tbl, excluded, grantees)
     LOOP
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
@@ -265,10 +274,11 @@ BEGIN
                    pg_get_serial_sequence('public.reviews', 'id'), {rep_text}, {importer_text});
     EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I',
                    pg_get_serial_sequence('public.holds', 'id'), {rep_text});
-    EXECUTE format('GRANT USAGE ON SEQUENCE %s, %s, %s TO %I',
+    EXECUTE format('GRANT USAGE ON SEQUENCE %s, %s, %s, %s TO %I',
                    pg_get_serial_sequence('public.decks', 'id'),
                    pg_get_serial_sequence('public.cards', 'id'),
-                   pg_get_serial_sequence('public.card_versions', 'id'), {author_text});
+                   pg_get_serial_sequence('public.card_versions', 'id'),
+                   pg_get_serial_sequence('public.card_revisions', 'id'), {author_text});
 END $$;
 
 -- The choices reps picked on multiple-choice cards, for deck health. A picked
@@ -382,6 +392,13 @@ CREATE POLICY repdrill_importer_all ON public.card_states FOR ALL TO {importer}
     WITH CHECK (rep_id = ANY (ARRAY(SELECT public.repdrill_team_rep_ids())));
 CREATE POLICY repdrill_author_select ON public.card_states FOR SELECT TO {author}
     USING (true);
+-- A restart is tied to a recorded revision of the card: due the day after it.
+CREATE POLICY repdrill_author_relearn ON public.card_states FOR UPDATE TO {author}
+    USING (true)
+    WITH CHECK (repetitions = 0 AND interval_days = 1
+                AND EXISTS (SELECT 1 FROM public.card_revisions v
+                             WHERE v.card_id = card_states.card_id
+                               AND v.revised_on + 1 = card_states.due));
 
 -- state_changes: derived; rebuilt, and valid_until updated. WITH CHECK also
 -- ties review_id to a review of the same rep (foreign-key checks bypass
@@ -402,6 +419,12 @@ CREATE POLICY repdrill_importer_all ON public.state_changes FOR ALL TO {importer
                                AND r.rep_id = state_changes.rep_id));
 CREATE POLICY repdrill_author_select ON public.state_changes FOR SELECT TO {author}
     USING (true);
+-- Only an open span is ended, on the day of a recorded revision of the card.
+CREATE POLICY repdrill_author_relearn ON public.state_changes FOR UPDATE TO {author}
+    USING (valid_until IS NULL)
+    WITH CHECK (EXISTS (SELECT 1 FROM public.card_revisions v
+                         WHERE v.card_id = state_changes.card_id
+                           AND v.revised_on = state_changes.valid_until));
 
 -- A rep's settings, holds and achievements: hers. A manager sees the holds
 -- of their teams' reps (a report shows who is on time off).
