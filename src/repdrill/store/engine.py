@@ -32,6 +32,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "repdrill_write"
 #: SQLSTATE of a refused privilege, and of a row that row-level security refuses.
 _INSUFFICIENT_PRIVILEGE = "42501"
+#: Where a module keeps what it knows between its transactions on one connection
+#: (``conn.info[KEPT]``, a dict); emptied when a transaction rolls back, since
+#: it may describe work that was just undone.
+KEPT = "repdrill.kept"
 
 
 class Database:
@@ -146,6 +150,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        conn.info.pop(KEPT, None)
 
 
 def _missing_table(error: Exception) -> bool:
