@@ -5,9 +5,10 @@ second writer waits instead of failing) and ``BEGIN IMMEDIATE`` for write
 transactions (so two writers queue at the start rather than deadlock half-way).
 PostgreSQL needs none of that.
 
-Opening a database checks its Alembic revision with one query; Alembic itself
-(about half a second to import) is loaded only when there is something to
-migrate.
+Opening a database checks its Alembic revision with one query. A brand-new
+database gets the whole schema at once (:mod:`repdrill.store._schema`);
+Alembic itself (about a third of a second to import) is loaded only to
+upgrade an existing schema.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _INSUFFICIENT_PRIVILEGE = "42501"
 #: (``conn.info[KEPT]``, a dict); emptied when a transaction rolls back, since
 #: it may describe work that was just undone.
 KEPT = "repdrill.kept"
+#: Serialises creating a brand-new schema on PostgreSQL (the same for every process).
+_PG_SCHEMA_LOCK = 7_305_222
 
 
 class Database:
@@ -76,13 +79,29 @@ class Database:
             raise _connection_error(self.engine, error) from None
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest revision if it is older."""
+        """Bring the schema to the newest revision: create it, or upgrade it if older."""
         head = head_revision()
-        if self.revision() == head:
+        current = self.revision()
+        if current == head:
+            return
+        if current is None and self._create_schema(head):
             return
         from repdrill.store.migrations import upgrade
 
         upgrade(self.engine, head)
+
+    def _create_schema(self, head: str) -> bool:
+        """Create the schema of an empty database; False when an older one needs upgrading."""
+        from repdrill.store import _schema
+
+        with self.transaction(write=True) as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+            if _schema.has_tables(conn):
+                # Made meanwhile by another process (done), or an older schema (upgrade).
+                return _schema.revision(conn) == head
+            _schema.create_schema(conn, head)
+        return True
 
     # -- transactions ------------------------------------------------------
     @contextmanager
