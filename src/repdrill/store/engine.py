@@ -3,7 +3,11 @@
 SQLite gets WAL mode (readers never block the writer), a busy timeout (a
 second writer waits instead of failing) and ``BEGIN IMMEDIATE`` for write
 transactions (so two writers queue at the start rather than deadlock half-way).
-PostgreSQL needs none of that.
+PostgreSQL needs none of that. Its pooled connections are replaced once they
+are :data:`POOL_RECYCLE_SECONDS` old (proxies and firewalls drop long-lived
+idle ones) and pinged before use only after sitting idle for
+:data:`PING_AFTER_IDLE_SECONDS` (a server restarted meanwhile): a ping on
+every checkout would cost a round trip per grade.
 
 Opening a database checks its Alembic revision with one query. A brand-new
 database gets the whole schema at once (:mod:`repdrill.store._schema`);
@@ -13,6 +17,7 @@ upgrade an existing schema.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
+    DisconnectionError,
     NoSuchModuleError,
     OperationalError,
     ProgrammingError,
@@ -30,6 +36,8 @@ from repdrill.errors import ConfigError, PermissionDenied
 from repdrill.store.migrations import head_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POOL_RECYCLE_SECONDS = 300
+PING_AFTER_IDLE_SECONDS = 30
 _WRITE = "repdrill_write"
 #: SQLSTATE of a refused privilege, and of a row that row-level security refuses.
 _INSUFFICIENT_PRIVILEGE = "42501"
@@ -37,6 +45,7 @@ _INSUFFICIENT_PRIVILEGE = "42501"
 #: (``conn.info[KEPT]``, a dict); emptied when a transaction rolls back, since
 #: it may describe work that was just undone.
 KEPT = "repdrill.kept"
+_IDLE_SINCE = "repdrill.idle_since"
 #: Serialises creating a brand-new schema on PostgreSQL (the same for every process).
 _PG_SCHEMA_LOCK = 7_305_222
 
@@ -131,7 +140,8 @@ def _create_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
+            _ping_after_idle(engine)
     except NoSuchModuleError:
         raise ConfigError(f"no database driver for '{_scheme(url)}'") from None
     except ModuleNotFoundError as error:
@@ -173,6 +183,25 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn: Any) -> None:
         conn.info.pop(KEPT, None)
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it has been idle for a while."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and checks out a new one.
+            raise DisconnectionError(str(error)) from error
 
 
 def _missing_table(error: Exception) -> bool:
