@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import DECKS, Cli
@@ -30,3 +33,19 @@ def test_report_json_to_a_file_is_one_line_unless_pretty(plain_cli: Cli, tmp_pat
     assert first == second
     piped = plain_cli("report", "--format", "json").stdout
     assert piped.count("\n") == 1
+
+
+def test_due_json_follows_the_same_rule_on_its_fast_path(plain_cli: Cli) -> None:
+    plain_cli("load", str(DECKS))
+    env = {**os.environ, **plain_cli.env}
+    for pretty, lines in (([], 1), (["--pretty"], 7)):
+        done = subprocess.run(
+            [sys.executable, "-m", "repdrill", *pretty, "due", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.count("\n") >= lines
+        assert (done.stdout.count("\n") == 1) is (not pretty)
+        assert json.loads(done.stdout)["rep"] == "ana"
