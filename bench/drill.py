@@ -227,6 +227,27 @@ def capture_command(url: str, user: str, call: Any) -> Capture:
     return recorded
 
 
+def due_statements(backend: str, url: str, workdir: Path) -> Path:
+    """The SQL ``repdrill due`` sends, ready for the raw replay.
+
+    On SQLite it reads with the standard library (no SQLAlchemy to record):
+    its four statements are taken from the module that sends them.
+    """
+    if backend != "sqlite":
+        return capture_command(url, "rep-0001", lambda rd: rd.due()).save(workdir / "due.pickle")
+    from repdrill.store import fastread
+
+    params = {"rep": "rep-0001", "rep_id": 2, "today": TODAY.isoformat()}
+    steps = [("sql", "SELECT version_num FROM alembic_version", {}, False)]
+    steps += [
+        ("sql", sql, params, False)
+        for sql in (fastread._REP, fastread._HOLD, fastread._DUE, fastread._NEW)
+    ]
+    recorded = Capture()
+    recorded.steps = steps
+    return recorded.save(workdir / "due.pickle")
+
+
 def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | None) -> None:
     timed_url, capture_url, floor_url = (
         copies.copy(n) for n in ("cmd", "cmd-capture", "cmd-floor")
@@ -244,6 +265,12 @@ def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | No
         timed_command(python(REPLAY, str(status_file), floor_url)),
     )
     table.add("repdrill status", timed_command(repdrill("status"), env))
+
+    due_file = due_statements(copies.backend, capture_url, workdir)
+    table.add(
+        "floor: due's SQL replayed raw", timed_command(python(REPLAY, str(due_file), floor_url))
+    )
+    table.add("repdrill due", timed_command(repdrill("due"), env))
 
     shown = capture_command(capture_url, "rep-0001", lambda rd: rd.card("card-5"))
     shown_file = shown.save(workdir / "card.pickle")
@@ -305,6 +332,7 @@ def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | No
     print(row("repdrill --help", table.median("repdrill --help"), python_s))
     for command, floor in (
         ("repdrill status", "floor: status's SQL replayed raw"),
+        ("repdrill due", "floor: due's SQL replayed raw"),
         ("repdrill card show", "floor: card show's SQL replayed raw"),
         ("repdrill review CARD --grade 4", "floor: review's SQL replayed raw"),
     ):
