@@ -177,8 +177,8 @@ def record_grade(
     row = conn.execute(sql.read_state, {"rep": rep, "card": card.db_id, "today": today}).first()
     before = None if row is None or row[0] is None else schedule_from_row(row[:-1])
     # The reviews due apart from this card: what the count kept since the
-    # last grade says, less this card's own part in it.
-    others = None if kept is None or row is None else kept - int(row[-1])
+    # last grade says, less this card's own part in it (none for a new card).
+    others = None if kept is None else kept - (0 if row is None else int(row[-1]))
     after = before
     steps: list[Step] | None = None
     # A grade dated before a revision of the card (a simulated --today going
