@@ -40,7 +40,7 @@ TODAY = dt.date(2026, 6, 1)
 #: A session budget that never cuts the benchmark's queue short (the default is 10 minutes).
 DAY_OF_MINUTES = 24 * 60
 #: Grades each rep's floor session records; more than a floor worker gets through.
-CAPTURED_GRADES = 400
+CAPTURED_GRADES = 800
 #: Cards in each repdrill worker's queue: more than it gets through.
 QUEUE = 400
 

@@ -255,7 +255,56 @@ def due_statements(backend: str, url: str, workdir: Path) -> Path:
     return recorded.save(workdir / "due.pickle")
 
 
-def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | None) -> None:
+def add_before(table: Rounds, env: dict[str, str], before: Path, rounds: int) -> None:
+    """The same commands from an older checkout's src/, in the same rounds.
+
+    Another rep reviews, so that both versions grade cards in the same state.
+    """
+    old = {**env, "PYTHONPATH": str(before)}
+    old_cards = iter(range(9000, 9001 + rounds))
+    table.add("before: repdrill --help", timed_command(repdrill("--help"), old))
+    table.add("before: repdrill status", timed_command(repdrill("status"), old))
+    table.add("before: repdrill due", timed_command(repdrill("due"), old))
+    table.add("before: repdrill card show", timed_command(repdrill("card", "show", "card-5"), old))
+    table.add(
+        "before: repdrill review CARD --grade 4",
+        lambda memory: run(
+            repdrill("review", f"card-{next(old_cards)}", "--grade", "4"),
+            {**old, "REPDRILL_USER": "rep-0003"},
+            memory=memory,
+        ),
+    )
+
+
+def add_spacedrep(
+    table: Rounds, env: dict[str, str], spacedrep: tuple[Path, Path], workdir: Path
+) -> None:
+    """spacedrep's card next and review submit, on a copy of its database."""
+    peer, kept = spacedrep
+    home = Path(tempfile.mkdtemp(prefix="spacedrep-", dir=workdir))
+    database = home / "collection.anki21"
+    shutil.copyfile(kept, database)
+    peer_env = {**env, "SPACEDREP_DB": str(database), "HOME": str(home)}
+    binary = str(peer.parent / "spacedrep")
+    last: dict[str, str] = {}
+
+    def card_next(memory: bool) -> Any:
+        done = run([binary, "card", "next"], peer_env, home, memory=memory)
+        last["card"] = str(json.loads(done.stdout)["card_id"])
+        return done
+
+    table.add("peer: spacedrep card next", card_next)
+    table.add(
+        "peer: spacedrep review submit ID good",
+        lambda memory: run(
+            [binary, "review", "submit", last["card"], "good"], peer_env, home, memory=memory
+        ),
+    )
+
+
+def command_bench(
+    copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | None, before: Path | None = None
+) -> None:
     timed_url, capture_url, floor_url = (
         copies.copy(n) for n in ("cmd", "cmd-capture", "cmd-floor")
     )
@@ -310,33 +359,18 @@ def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | No
             repdrill("review", f"card-{next(cards)}", "--grade", "4"), review_env, memory=memory
         ),
     )
+    if before is not None:
+        add_before(table, env, before, rounds)
     if spacedrep is not None:
-        peer, kept = spacedrep
-        home = Path(tempfile.mkdtemp(prefix="spacedrep-", dir=workdir))
-        database = home / "collection.anki21"
-        shutil.copyfile(kept, database)
-        peer_env = {**env, "SPACEDREP_DB": str(database), "HOME": str(home)}
-        binary = str(peer.parent / "spacedrep")
-        last: dict[str, str] = {}
-
-        def card_next(memory: bool) -> Any:
-            done = run([binary, "card", "next"], peer_env, home, memory=memory)
-            last["card"] = str(json.loads(done.stdout)["card_id"])
-            return done
-
-        table.add("peer: spacedrep card next", card_next)
-        table.add(
-            "peer: spacedrep review submit ID good",
-            lambda memory: run(
-                [binary, "review", "submit", last["card"], "good"], peer_env, home, memory=memory
-            ),
-        )
+        add_spacedrep(table, env, spacedrep, workdir)
     table.run(rounds)
 
     python_s = table.median("python -c pass")
     print(f"whole commands, median of {rounds} interleaved rounds (fresh processes):")
     print(row("python -c pass", python_s))
     print(row("repdrill --help", table.median("repdrill --help"), python_s))
+    if before is not None:
+        print(row("before: repdrill --help", table.median("before: repdrill --help"), python_s))
     for command, floor in (
         ("repdrill status", "floor: status's SQL replayed raw"),
         ("repdrill due", "floor: due's SQL replayed raw"),
@@ -346,6 +380,9 @@ def command_bench(copies: Copies, rounds: int, spacedrep: tuple[Path, Path] | No
         base = table.median(floor)
         print(row(floor, base))
         print(row(command, table.median(command), base, peak_mb=table.peak(command)))
+        if before is not None:
+            label = f"before: {command}"
+            print(row(label, table.median(label), base, peak_mb=table.peak(label)))
     if spacedrep is not None:
         print(row("peer: spacedrep card next", table.median("peer: spacedrep card next")))
         print(
@@ -361,6 +398,16 @@ def main() -> None:
     parser.add_argument("--grades", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-peers", action="store_true", help="skip Anki and spacedrep")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="also time the commands of an older checkout's src/ in the same rounds "
+        "(e.g. from: git archive main src | tar -x -C /tmp/old)",
+    )
+    parser.add_argument(
+        "--commands-only", action="store_true", help="skip the in-process grade benchmark"
+    )
     backend_arguments(parser)
     args = parser.parse_args()
     backends = chosen_backends(args)
@@ -388,8 +435,9 @@ def main() -> None:
                     f"\n== {backend}: 10000 cards, {reviews} reviews, 20 reps "
                     f"(built in {time.perf_counter() - started:.0f} s)"
                 )
-                grade_bench(copies, args.grades)
-                command_bench(copies, args.rounds, spacedrep)
+                if not args.commands_only:
+                    grade_bench(copies, args.grades)
+                command_bench(copies, args.rounds, spacedrep, args.before)
         if not args.no_peers:
             print("\n== peers, in process")
             anki_answers(args.grades)
