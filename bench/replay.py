@@ -68,7 +68,7 @@ def replay(
                 cursor.execute(statement, parameters)
             if cursor.description is not None:
                 rows = cursor.fetchall()
-                if review_ids is not None and statement.startswith("INSERT INTO reviews"):
+                if review_ids is not None and "INSERT INTO reviews" in statement:
                     uuid = _uuid_of(parameters)
                     if uuid in review_ids and rows:
                         remapped[review_ids[uuid]] = rows[0][0]
