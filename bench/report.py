@@ -1,62 +1,155 @@
-"""Benchmark: a team report over 1,000 reps x 300 cards and about 5,000,000 reviews.
+"""Benchmark: a team report over 1,000 reps x 300 cards and about 6,000,000 reviews.
 
-    python bench/report.py [--reps 1000] [--cards 300] [--db PATH_OR_URL] [--keep]
+    python bench/report.py [--backend sqlite|postgresql|both] [--rounds 3] [--rebuild]
 
-Builds the database once (minutes; ``--keep`` leaves it in bench/out/ for the
-next run), then prints, next to each other:
-- a bare SQL aggregate over the review log (reviews and share correct per rep),
-  run by the database with no repdrill code around it;
-- building the whole report in-process (every aggregate of ``repdrill report``)
-  and rendering it as JSON;
-- the whole ``repdrill report`` command for JSON, HTML and XLSX, with each
-  process's peak memory (aim: within 2x of the bare aggregate, under 300 MB).
+The SQLite database is built once (about 12 minutes) and kept as
+bench/out/report.db; the PostgreSQL one is a copy of it (``COPY``, about two
+minutes), so both report the same data. Then, in interleaved rounds of fresh
+processes, for each database:
+
+- the floor: the report's own SQL, recorded from ``build_report`` and replayed
+  raw through the driver in a fresh process (``replay.py``);
+- ``repdrill report --format json``, ``html`` and ``xlsx``, whole commands
+  writing a file, each with the peak memory of its own process (aims: within
+  2x the floor; under 300 MB).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
-import io
-import resource
-import subprocess
+import shutil
+import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-from common import env_for, repdrill, row  # noqa: E402
-from dataset import build  # noqa: E402
-from repdrill.reports.exporters import write_text  # noqa: E402
-from repdrill.reports.report import ReportScope, build_report  # noqa: E402
-from repdrill.store.engine import Database  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))
+from common import (
+    OUT,
+    Postgres,
+    Rounds,
+    backend_arguments,
+    chosen_backends,
+    env_for,
+    postgres_for,
+    python,
+    repdrill,
+    row,
+    sqlite_url,
+    timed_command,
+)
+from dataset import build
+from repdrill.reports.report import ReportScope, build_report
+from repdrill.store import tables as t
+from repdrill.store.engine import Database
+from sqlcapture import capture
 
 TODAY = dt.date(2026, 6, 1)
-BARE = (
-    "SELECT rep_id, count(*), sum(CASE WHEN grade >= 3 THEN 1 ELSE 0 END), max(review_date) "
-    "FROM reviews GROUP BY rep_id"
-)
+HERE = Path(__file__).resolve().parent
+FORMATS = ("json", "html", "xlsx")
 
 
-def timed(function: object, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def command(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall time and peak memory (MB) of one whole command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def built_sqlite(args: argparse.Namespace) -> Path:
+    path = OUT / "report.db"
+    if path.exists() and not args.rebuild:
+        return path
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+    workdir = Path(tempfile.mkdtemp(dir=OUT))
+    db = build(
+        sqlite_url(path),
+        workdir,
+        cards=args.cards,
+        reps=args.reps,
+        cards_per_rep=args.cards,
+        reviews_per_card=args.reviews_per_card,
+        today=TODAY,
+        decks=3,
+        history_days=(1000, 1800),
+        skill=(0.35, 0.85),
+    )
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    db.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(f"built {path} in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def copied_to_postgres(source: Path, server: Postgres) -> str:
+    """The SQLite database's rows copied into a new PostgreSQL database."""
+    started = time.perf_counter()
+    url = server.database("report")
+    Database.open(url).close()  # the schema, by the migrations
+    import psycopg
+
+    with (
+        contextlib.closing(sqlite3.connect(source)) as lite,
+        psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)) as pg,
+    ):
+        for table in t.metadata.sorted_tables:
+            columns = [c.name for c in table.columns]
+            names = ", ".join(columns)
+            types = [c.type.python_type if hasattr(c.type, "impl") else None for c in table.columns]
+            with pg.cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                for values in lite.execute(f"SELECT {names} FROM {table.name}"):
+                    copy.write_row(_utc(values, types))
+            if "id" in columns:
+                pg.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # type: ignore[arg-type]
+                    f"(SELECT coalesce(max(id), 1) FROM {table.name}))"
+                )
+        pg.commit()
+        pg.autocommit = True
+        pg.execute("ANALYZE")
+    print(f"copied into PostgreSQL in {time.perf_counter() - started:.0f} s")
+    return url
+
+
+def _utc(values: tuple[object, ...], types: list[object]) -> tuple[object, ...]:
+    # SQLite keeps UTC timestamps without a zone; timestamptz needs one.
+    return tuple(
+        f"{v}+00" if kind is dt.datetime and isinstance(v, str) else v
+        for v, kind in zip(values, types, strict=True)
+    )
+
+
+def record_report(url: str, workdir: Path) -> Path:
+    db = Database.open(url)
+    with capture(db.engine) as recorded, db.transaction() as conn:
+        build_report(conn, ReportScope.weeks_back(TODAY), generated_at=dt.datetime.now(dt.UTC))
+    db.close()
+    return recorded.save(workdir / "report.pickle")
+
+
+def bench(url: str, workdir: Path, rounds: int) -> None:
+    db = Database.open(url)
+    with db.engine.connect() as conn:
+        counts = [
+            conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in ("reps", "cards", "reviews")
+        ]
+    db.close()
+    print("{} reps, {} cards, {} reviews".format(*counts))
+    recorded = record_report(url, workdir)
+    env = env_for(url, REPDRILL_TODAY=TODAY.isoformat())
+    table = Rounds()
+    table.add("floor", timed_command(python(str(HERE / "replay.py"), str(recorded), url)))
+    for fmt in FORMATS:
+        target = workdir / f"report.{fmt}"
+        command = repdrill("report", "--format", fmt, "--output", str(target), "--force")
+        table.add(fmt, timed_command(command, env))
+    table.run(rounds)
+    floor = table.median("floor")
+    print(f"whole commands, median of {rounds} interleaved rounds (fresh processes):")
+    print(row("floor: the report's own SQL replayed raw", floor, peak_mb=table.peak("floor")))
+    for fmt in FORMATS:
+        label = f"repdrill report --format {fmt}"
+        print(row(label, table.median(fmt), floor, peak_mb=table.peak(fmt)))
 
 
 def main() -> None:
@@ -64,71 +157,24 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--cards", type=int, default=300)
     parser.add_argument("--reviews-per-card", type=int, default=30)
-    parser.add_argument("--db", help="database path or URL (default bench/out/report.db)")
-    parser.add_argument("--keep", action="store_true", help="keep and reuse the built database")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    backend_arguments(parser)
     args = parser.parse_args()
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    url = args.db or f"sqlite:///{out / 'report.db'}"
-    db = Database.open(url)
-    with db.engine.connect() as conn:
-        reviews = conn.execute(text("SELECT count(*) FROM reviews")).scalar_one()
-    if reviews == 0:
-        started = time.perf_counter()
-        db.close()
-        db = build(
-            url,
-            out,
-            cards=args.cards,
-            reps=args.reps,
-            cards_per_rep=args.cards,
-            reviews_per_card=args.reviews_per_card,
-            today=TODAY,
-            decks=3,
-            history_days=(1000, 1800),
-            skill=(0.35, 0.85),
-        )
-        with db.engine.begin() as conn:
-            if db.dialect == "sqlite":
-                conn.exec_driver_sql("ANALYZE")
-            else:
-                conn.exec_driver_sql("ANALYZE")
-            reviews = conn.execute(text("SELECT count(*) FROM reviews")).scalar_one()
-        print(f"built in {time.perf_counter() - started:.0f} s")
-    with db.engine.connect() as conn:
-        reps = conn.execute(text("SELECT count(*) FROM reps")).scalar_one()
-        cards = conn.execute(text("SELECT count(*) FROM cards")).scalar_one()
-    print(f"database: {reps} reps, {cards} cards, {reviews} reviews ({db.dialect})")
-
-    def bare() -> None:
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql(BARE).all()
-
-    def report() -> None:
-        with db.transaction() as session:
-            built = build_report(
-                session,
-                ReportScope.weeks_back(TODAY),
-                generated_at=dt.datetime.now(dt.UTC),
-            )
-        write_text(built, "json", io.StringIO())
-
-    base = timed(bare)
-    print("report (best of 3, in-process):")
-    print(row("bare SQL aggregate over reviews (baseline)", base))
-    print(row("build_report + JSON, all aggregates", timed(report), base))
-    env = env_for(url, REPDRILL_TODAY=TODAY.isoformat())
-    print("whole commands (start-up included), peak memory of the process:")
-    for fmt in ("json", "html", "xlsx"):
-        target = out / f"report.{fmt}"
-        seconds, peak = command(
-            repdrill("report", "--format", fmt, "--output", str(target), "--force"), env
-        )
-        print(row(f"repdrill report --format {fmt}", seconds, base) + f"  peak {peak:6.0f} MB")
-    if not args.keep and not args.db:
-        db.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{out / 'report.db'}{suffix}").unlink(missing_ok=True)
+    OUT.mkdir(exist_ok=True)
+    source = built_sqlite(args)
+    workdir = Path(tempfile.mkdtemp(prefix="repdrill-bench-", dir=OUT))
+    try:
+        with postgres_for(args) as server:
+            for backend in chosen_backends(args):
+                print(f"\n== {backend}")
+                if backend == "sqlite":
+                    bench(sqlite_url(source), workdir, args.rounds)
+                else:
+                    assert server is not None
+                    bench(copied_to_postgres(source, server), workdir, args.rounds)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def _free_port() -> int:
 class PostgresServer:
     """Start with :meth:`start`, stop with :meth:`stop`; ``url(db)`` gives SQLAlchemy URLs."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, settings: dict[str, str] | None = None) -> None:
         self.bin_dir = bin_dir
+        #: Server settings on top of the test defaults (a benchmark turns fsync back on).
+        self.settings = settings or {}
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="repdrill-pg-"))
         self.data = self.root / "data"
@@ -72,7 +74,7 @@ class PostgresServer:
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             "pg_ctl",
             "-D",

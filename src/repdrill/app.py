@@ -339,7 +339,6 @@ class Repdrill:
     # -- a rep's cards -----------------------------------------------------------
     def review(self, card: str, grade: int, *, answer: str | None = None) -> Recorded:
         """Record one grade, exactly as the drill records it; typed answers are graded."""
-        from repdrill.grading import grade_answer
         from repdrill.store import read
         from repdrill.store.record import record_grade
 
@@ -349,7 +348,12 @@ class Repdrill:
             if view.retired:
                 raise RetiredCard(view.ref)
             rep = read.ensure_rep(conn, self.user, self.clock.now())
-            grading = grade_answer(view, answer, rep=self.user) if answer else None
+            grading = None
+            if answer:
+                # The grader (and its fuzzy matching) only for a typed answer.
+                from repdrill.grading import grade_answer
+
+                grading = grade_answer(view, answer, rep=self.user)
             return record_grade(
                 conn,
                 rep=rep,

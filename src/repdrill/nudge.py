@@ -44,7 +44,9 @@ def fast_main(argv: Sequence[str]) -> int | None:
     if nudge is None:
         return None
     if as_json:
-        sys.stdout.write(json.dumps(nudge.to_json(), indent=2) + "\n")
+        # As print_json: indented on a terminal (--pretty takes the full command line).
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(nudge.to_json(), ensure_ascii=False, indent=indent) + "\n")
     else:
         line = nudge.line(template)
         if line:

@@ -14,6 +14,7 @@ import typer
 from repdrill import __version__, config
 from repdrill.cli.context import AppContext, RepdrillGroup
 from repdrill.cli.options import parse_date
+from repdrill.cli.output import use_pretty_json
 
 app = typer.Typer(
     name="repdrill",
@@ -74,6 +75,13 @@ def main_options(
             parser=parse_date,
         ),
     ] = None,
+    pretty: Annotated[
+        bool,
+        typer.Option(
+            "--pretty",
+            help="Indent JSON output even when piped (it is indented on a terminal).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -82,6 +90,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options come before the command: repdrill --user ana drill decks/"""
+    use_pretty_json(pretty)
     ctx.obj = AppContext(db_option=db, user_option=user, today=today)
 
 

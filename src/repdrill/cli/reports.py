@@ -15,7 +15,7 @@ import typer
 from repdrill._text import visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
-from repdrill.cli.output import out_console
+from repdrill.cli.output import out_console, pretty_json
 from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
@@ -146,12 +146,12 @@ def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
         assert output is not None
         _atomic(output, built.write_xlsx)
     elif output is None:
-        built.write(sys.stdout, fmt, table=table)  # type: ignore[arg-type]
+        built.write(sys.stdout, fmt, table=table, pretty=pretty_json(sys.stdout))  # type: ignore[arg-type]
     else:
 
         def write(tmp: str) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                built.write(handle, fmt, table=table)  # type: ignore[arg-type]
+                built.write(handle, fmt, table=table, pretty=pretty_json(handle))  # type: ignore[arg-type]
 
         _atomic(output, write)
     if output is not None:

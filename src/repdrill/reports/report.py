@@ -311,11 +311,16 @@ class Report:
             *revision_tables(self.revised_cards, self.relearning),
         ]
 
-    def write(self, out: IO[str], fmt: TextFormat = "json", *, table: str = "reps") -> None:
-        """Render as ``csv`` (the one ``table``), ``json``, ``md`` or ``html`` to ``out``."""
+    def write(
+        self, out: IO[str], fmt: TextFormat = "json", *, table: str = "reps", pretty: bool = False
+    ) -> None:
+        """Render as ``csv`` (the one ``table``), ``json``, ``md`` or ``html`` to ``out``.
+
+        JSON is one line, unless ``pretty`` indents it.
+        """
         from repdrill.reports.exporters import write_text
 
-        write_text(self, fmt, out, table=table)
+        write_text(self, fmt, out, table=table, pretty=pretty)
 
     def write_xlsx(self, path: str | os.PathLike[str]) -> None:
         """Save as an Excel workbook at ``path``."""

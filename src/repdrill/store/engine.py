@@ -3,15 +3,21 @@
 SQLite gets WAL mode (readers never block the writer), a busy timeout (a
 second writer waits instead of failing) and ``BEGIN IMMEDIATE`` for write
 transactions (so two writers queue at the start rather than deadlock half-way).
-PostgreSQL needs none of that.
+PostgreSQL needs none of that. Its pooled connections are replaced once they
+are :data:`POOL_RECYCLE_SECONDS` old (proxies and firewalls drop long-lived
+idle ones) and pinged before use only after sitting idle for
+:data:`PING_AFTER_IDLE_SECONDS` (a server restarted meanwhile): a ping on
+every checkout would cost a round trip per grade.
 
-Opening a database checks its Alembic revision with one query; Alembic itself
-(about half a second to import) is loaded only when there is something to
-migrate.
+Opening a database checks its Alembic revision with one query. A brand-new
+database gets the whole schema at once (:mod:`repdrill.store._schema`);
+Alembic itself (about a third of a second to import) is loaded only to
+upgrade an existing schema.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
+    DisconnectionError,
     NoSuchModuleError,
     OperationalError,
     ProgrammingError,
@@ -29,9 +36,18 @@ from repdrill.errors import ConfigError, PermissionDenied
 from repdrill.store.migrations import head_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POOL_RECYCLE_SECONDS = 300
+PING_AFTER_IDLE_SECONDS = 30
 _WRITE = "repdrill_write"
 #: SQLSTATE of a refused privilege, and of a row that row-level security refuses.
 _INSUFFICIENT_PRIVILEGE = "42501"
+#: Where a module keeps what it knows between its transactions on one connection
+#: (``conn.info[KEPT]``, a dict); emptied when a transaction rolls back, since
+#: it may describe work that was just undone.
+KEPT = "repdrill.kept"
+_IDLE_SINCE = "repdrill.idle_since"
+#: Serialises creating a brand-new schema on PostgreSQL (the same for every process).
+_PG_SCHEMA_LOCK = 7_305_222
 
 
 class Database:
@@ -72,13 +88,29 @@ class Database:
             raise _connection_error(self.engine, error) from None
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest revision if it is older."""
+        """Bring the schema to the newest revision: create it, or upgrade it if older."""
         head = head_revision()
-        if self.revision() == head:
+        current = self.revision()
+        if current == head:
+            return
+        if current is None and self._create_schema(head):
             return
         from repdrill.store.migrations import upgrade
 
         upgrade(self.engine, head)
+
+    def _create_schema(self, head: str) -> bool:
+        """Create the schema of an empty database; False when an older one needs upgrading."""
+        from repdrill.store import _schema
+
+        with self.transaction(write=True) as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+            if _schema.has_tables(conn):
+                # Made meanwhile by another process (done), or an older schema (upgrade).
+                return _schema.revision(conn) == head
+            _schema.create_schema(conn, head)
+        return True
 
     # -- transactions ------------------------------------------------------
     @contextmanager
@@ -108,7 +140,8 @@ def _create_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
+            _ping_after_idle(engine)
     except NoSuchModuleError:
         raise ConfigError(f"no database driver for '{_scheme(url)}'") from None
     except ModuleNotFoundError as error:
@@ -146,6 +179,29 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        conn.info.pop(KEPT, None)
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it has been idle for a while."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and checks out a new one.
+            raise DisconnectionError(str(error)) from error
 
 
 def _missing_table(error: Exception) -> bool:

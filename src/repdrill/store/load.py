@@ -24,7 +24,7 @@ from repdrill.decks.parse import Card, Deck, choices_json, duplicate_deck_ids, p
 from repdrill.errors import InvalidInput, Problem, RepdrillError
 from repdrill.store import revisions
 from repdrill.store import tables as t
-from repdrill.store._sql import chunks
+from repdrill.store._sql import chunks, insert_rows
 from repdrill.store.engine import Database
 from repdrill.store.read import check_decks
 
@@ -359,53 +359,74 @@ def _write(
             [{"card": ids[slug], "retired_at": now} for slug in plan.retired],
         )
     versioned = [*plan.new, *touched]
-    _store_versions(conn, versioned, ids, now)
+    _store_versions(conn, versioned, ids, now, new_cards=len(plan.new))
     _store_tags(conn, versioned, ids, replace=bool(touched))
 
 
 def _store_versions(
-    conn: Connection, cards: list[Card], ids: dict[str, int], now: dt.datetime
+    conn: Connection,
+    cards: list[Card],
+    ids: dict[str, int],
+    now: dt.datetime,
+    *,
+    new_cards: int,
 ) -> None:
+    """A version for each card whose text is not stored yet (the first ``new_cards`` are new)."""
     if not cards:
         return
     v = t.card_versions.c
     have: set[tuple[int, str]] = set()
-    for chunk in chunks([ids[c.id] for c in cards]):
+    for chunk in chunks([ids[c.id] for c in cards[new_cards:]]):
         rows = conn.execute(select(v.card_id, v.content_hash).where(v.card_id.in_(chunk)))
         have.update((card_id, content_hash) for card_id, content_hash in rows)
-    new_versions = [
-        {
-            "card_id": ids[card.id],
-            "content_hash": card.content_hash,
-            "prompt": card.prompt,
-            "answer": card.answer,
-            "type": card.type,
-            "tags": _json_list(card.tags),
-            "key_points": _json_list(card.key_points),
-            "red_flags": _json_list(card.red_flags),
-            "explanation": card.explanation,
-            "source": card.source,
-            "choices": choices_json(card),
-            "created_at": now,
-        }
+    columns = (
+        "card_id",
+        "content_hash",
+        "prompt",
+        "answer",
+        "type",
+        "tags",
+        "key_points",
+        "red_flags",
+        "explanation",
+        "source",
+        "choices",
+        "created_at",
+    )
+    versions = [
+        (
+            ids[card.id],
+            card.content_hash,
+            card.prompt,
+            card.answer,
+            card.type,
+            _json_list(card.tags),
+            _json_list(card.key_points),
+            _json_list(card.red_flags),
+            card.explanation,
+            card.source,
+            choices_json(card),
+            now,
+        )
         for card in cards
         if (ids[card.id], card.content_hash) not in have
     ]
-    if new_versions:
-        conn.execute(insert(t.card_versions), new_versions)
+    insert_rows(conn, t.card_versions, columns, versions)
 
 
 def _store_tags(conn: Connection, cards: list[Card], ids: dict[str, int], *, replace: bool) -> None:
     if replace:
         for chunk in chunks([ids[c.id] for c in cards]):
             conn.execute(delete(t.card_tags).where(t.card_tags.c.card_id.in_(chunk)))
-    rows = [{"card_id": ids[c.id], "tag": tag} for c in cards for tag in c.tags]
-    if rows:
-        conn.execute(insert(t.card_tags), rows)
+    rows = [(ids[c.id], tag) for c in cards for tag in c.tags]
+    insert_rows(conn, t.card_tags, ("card_id", "tag"), rows)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def _json_list(values: tuple[object, ...]) -> str:
-    return json.dumps(values, ensure_ascii=False) if values else "[]"
+    return _ENCODER.encode(values) if values else "[]"
 
 
 def retire_deck(db: Database, deck: str, *, now: dt.datetime, dry_run: bool = False) -> Retired:

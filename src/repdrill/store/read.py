@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, not_, select
 
 from repdrill.cards import CardView, HistoryEntry, Scope
 from repdrill.errors import AmbiguousCard, EmptyScope, UnknownCard, UnknownDeck
@@ -23,7 +23,7 @@ from repdrill.schedule.rules import DAYS_MET_WINDOW, days_met_since, due_clause
 from repdrill.schedule.sm2 import SM2State
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks, insert_ignoring_duplicates
-from repdrill.store.reps import hold_days, on_hold
+from repdrill.store.reps import hold_days, on_hold_clause
 
 # -- selections -----------------------------------------------------------------
 
@@ -270,18 +270,24 @@ def revised_after(conn: Connection, card: int, day: dt.date, at: dt.datetime) ->
 
 def due_count(conn: Connection, rep: int, today: dt.date) -> int:
     """Reviews due for the rep today or earlier, over every active card; none while on hold."""
-    if on_hold(conn, rep, today):
-        return 0
-    count = conn.scalar(
+    return conn.scalar(due_count_query(rep, today)) or 0
+
+
+def due_count_query(rep: Any, today: Any) -> Select[int]:
+    """The count :func:`due_count` runs; ``rep`` and ``today`` may be bound parameters.
+
+    Recording a grade runs it inside the statement that logs the review.
+    """
+    return (
         select(func.count())
         .select_from(t.card_states.join(t.cards))
         .where(
             t.card_states.c.rep_id == rep,
             due_clause(t.card_states.c.due, today),
             active_card(),
+            not_(on_hold_clause(rep, today)),  # type: ignore[call-overload]
         )
     )
-    return count or 0
 
 
 # -- history --------------------------------------------------------------------

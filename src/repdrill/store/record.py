@@ -13,10 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Date,
+    Executable,
+    Insert,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from repdrill.cards import CardView, iso
 from repdrill.config import Clock
@@ -35,13 +49,14 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
+from repdrill.store.engine import KEPT
 from repdrill.store.read import (
     card_views,
-    due_count,
+    due_count_query,
     lock_rep,
     revised_after,
     revision_events,
-    schedule_of,
+    schedule_from_row,
 )
 
 #: Stands for the id of a log entry not inserted yet.
@@ -130,20 +145,6 @@ def state_values(schedule: Schedule) -> dict[str, object]:
     }
 
 
-def _save_schedule(
-    conn: Connection, rep: int, card: int, schedule: Schedule | None, existed: bool
-) -> None:
-    key = (t.card_states.c.rep_id == rep, t.card_states.c.card_id == card)
-    if schedule is None:
-        conn.execute(delete(t.card_states).where(*key))
-    elif existed:
-        conn.execute(update(t.card_states).where(*key).values(**state_values(schedule)))
-    else:
-        conn.execute(
-            insert(t.card_states).values(rep_id=rep, card_id=card, **state_values(schedule))
-        )
-
-
 def record_grade(
     conn: Connection,
     *,
@@ -168,8 +169,16 @@ def record_grade(
         suggested_grade = check_grade(suggested_grade)
     today, now = clock.today, clock.now()
     review_uuid = uuid7()
-    lock_rep(conn, rep)
-    before = schedule_of(conn, rep, card.db_id)
+    sql = _statements(conn)
+    due_count = _DueCount(conn, rep, today)
+    kept = due_count.kept()
+    if sql.lock is not None:
+        conn.execute(sql.lock, {"rep": rep})
+    row = conn.execute(sql.read_state, {"rep": rep, "card": card.db_id, "today": today}).first()
+    before = None if row is None or row[0] is None else schedule_from_row(row[:-1])
+    # The reviews due apart from this card: what the count kept since the
+    # last grade says, less this card's own part in it (none for a new card).
+    others = None if kept is None else kept - (0 if row is None else int(row[-1]))
     after = before
     steps: list[Step] | None = None
     # A grade dated before a revision of the card (a simulated --today going
@@ -180,7 +189,8 @@ def record_grade(
     elif schedules(before, today) and not revised_later:
         kind = ReviewKind.REVIEW
         after = schedule_after(before, grade, today)
-        _save_schedule(conn, rep, card.db_id, after, existed=before is not None)
+        save = sql.update_state if before is not None else sql.insert_state
+        conn.execute(save, {"rep": rep, "card": card.db_id, **state_values(after)})
     elif (before is not None and today < before.last_review_date) or (
         revised_later and schedules(before, today)
     ):
@@ -189,40 +199,47 @@ def record_grade(
         kind = ReviewKind.REVIEW
         entry = LogEntry(review_uuid, kind, grade, today, now, None, _NEW_ENTRY)
         steps, after = _replay_and_save(conn, rep, card.db_id, entry)
+        others = None
     else:
         kind = ReviewKind.REDRILL
-    remaining = due_count(conn, rep, today)
-    review_id = _insert_review(
-        conn,
-        uuid=review_uuid,
-        rep=rep,
-        card=card,
-        kind=kind,
-        grade=grade,
-        suggested_grade=suggested_grade,
-        answer=answer,
-        review_date=today,
-        reviewed_at=now,
-        session_id=session_id,
-        due_remaining=remaining,
-    )
+    review = {
+        "uuid": review_uuid,
+        "rep_id": rep,
+        "card_id": card.db_id,
+        "card_hash": card.content_hash,
+        "kind": kind.value,
+        "grade": grade,
+        "suggested_grade": suggested_grade,
+        "answer": answer or None,
+        "review_date": today,
+        "reviewed_at": now,
+        "session": session_id,
+        "undoes": None,
+    }
+    changed = kind is ReviewKind.REVIEW and steps is None and after is not None
+    if changed and sql.review_and_close is not None and others is None:
+        review_id, remaining = conn.execute(
+            sql.review_and_close, {_FOLDED + name: value for name, value in review.items()}
+        ).one()
+    else:
+        review_id, remaining = _insert_review(conn, sql, review, others)
+        if changed:
+            conn.execute(sql.close_spans, {"rep": rep, "card": card.db_id, "today": today})
+    if changed:
+        assert after is not None
+        conn.execute(
+            sql.insert_change,
+            {"review_id": review_id, "rep_id": rep, "card_id": card.db_id}
+            | _change_values(after, grade),
+        )
     if points_hit:
         conn.execute(
-            insert(t.review_points),
+            sql.insert_points,
             [{"review_id": review_id, "point": i, "hit": hit} for i, hit in enumerate(points_hit)],
         )
     if steps is not None:
         _write_state_changes(conn, rep, card.db_id, steps, review_id)
-    elif kind is ReviewKind.REVIEW and after is not None:
-        changes = t.state_changes.c
-        conn.execute(
-            update(t.state_changes)
-            .where(
-                changes.rep_id == rep, changes.card_id == card.db_id, changes.valid_until.is_(None)
-            )
-            .values(valid_until=today)
-        )
-        _insert_state_change(conn, review_id, rep, card.db_id, grade, after)
+    due_count.keep(remaining)
     return Recorded(
         review_id=review_uuid,
         card=card,
@@ -235,66 +252,242 @@ def record_grade(
     )
 
 
+def _change_values(schedule: Schedule, grade: int) -> dict[str, object]:
+    return {
+        "review_date": schedule.last_review_date,
+        "grade": grade,
+        "repetitions": schedule.state.repetitions,
+        "easiness_x100": schedule.state.easiness_x100,
+        "interval_days": schedule.state.interval,
+        "valid_until": None,
+    }
+
+
 def _insert_review(
-    conn: Connection,
-    *,
-    uuid: str,
-    rep: int,
-    card: CardView,
-    kind: ReviewKind,
-    grade: int | None,
-    suggested_grade: int | None,
-    answer: str | None,
-    review_date: dt.date,
-    reviewed_at: dt.datetime,
-    session_id: str | None,
-    due_remaining: int | None,
-    undoes: str | None = None,
-) -> int:
-    review_id: int = conn.execute(
-        insert(t.reviews)
-        .returning(t.reviews.c.id)
+    conn: Connection, sql: _Statements, review: dict[str, object], others: int | None
+) -> tuple[int, int]:
+    """Log one review with the count of reviews still due right after it.
+
+    With ``others`` (the due reviews of every other card, kept since the
+    last grade) the database adds this card's own part, by the same rule;
+    without, it counts them all.
+    """
+    if others is None:
+        review_id, remaining = conn.execute(sql.insert_counted_review, review).one()
+    else:
+        statement = sql.insert_review
+        review_id, remaining = conn.execute(statement, {**review, "others": others}).one()
+    return int(review_id), int(remaining)
+
+
+class _DueCount:
+    """The count of reviews still due, kept between one rep's grades on SQLite.
+
+    Counting every due card after each grade is most of what a grade costs
+    the database. A grade changes one card's state, so the count after it
+    is the count after the previous grade, less that card's part before and
+    plus its part after, as long as nothing else changed in between. SQLite
+    tells exactly that: ``PRAGMA data_version`` changes when another
+    connection commits, and ``total_changes`` counts this connection's own
+    writes. Whenever either has moved, and on other databases, the count is
+    taken afresh (on PostgreSQL, inside the statement that logs the review).
+    Made inside the grade's write transaction, so nothing can commit meanwhile;
+    a transaction that rolls back drops it (:data:`~repdrill.store.engine.KEPT`).
+    """
+
+    def __init__(self, conn: Connection, rep: int, today: dt.date) -> None:
+        self.conn, self.rep, self.today = conn, rep, today
+        self.raw: Any = None
+        self.version = 0
+        if conn.dialect.name == "sqlite":
+            self.raw = conn.connection.dbapi_connection
+            self.version = int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+    def kept(self) -> int | None:
+        """The count after this rep's previous grade, if nothing has changed since."""
+        found = self.conn.info.get(KEPT, {}).get("due_count") if self.raw is not None else None
+        if found is None or found[:-1] != self._stamp():
+            return None
+        return int(found[-1])
+
+    def keep(self, count: int) -> None:
+        if self.raw is not None:
+            self.conn.info.setdefault(KEPT, {})["due_count"] = (*self._stamp(), count)
+
+    def _stamp(self) -> tuple[object, ...]:
+        return (id(self.raw), self.version, self.raw.total_changes, self.rep, self.today)
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """A grade's statements, built once per database dialect, with bound parameters.
+
+    Building and compiling a statement costs more than SQLite takes to run
+    it; built once, each execution only binds its values.
+    """
+
+    #: PostgreSQL: the rep's row lock, taken before the state is read.
+    lock: Executable | None
+    read_state: Executable
+    insert_state: Executable
+    update_state: Executable
+    #: The review, its count of reviews due added to the kept count of the others.
+    insert_review: Executable
+    #: The review, with every review due counted afresh.
+    insert_counted_review: Executable
+    close_spans: Executable
+    insert_change: Executable
+    insert_points: Executable
+    #: PostgreSQL: the review with its count, and the end of the previous
+    #: state's span, in one statement (one round trip instead of three). The
+    #: new state change follows on its own: in team mode its row-level check
+    #: looks for the review, which a statement's own CTEs cannot see.
+    review_and_close: Executable | None
+
+
+_BUILT: dict[str, _Statements] = {}
+
+
+def _statements(conn: Connection) -> _Statements:
+    dialect = conn.dialect.name
+    if dialect not in _BUILT:
+        _BUILT[dialect] = _build_statements(dialect)
+    return _BUILT[dialect]
+
+
+#: The prefix of the parameters of the folded statement on PostgreSQL.
+_FOLDED = "p_"
+
+
+def _param(table: Table, column: str, prefix: str = "") -> BindParameter[Any]:
+    return bindparam(prefix + column, type_=table.c[column].type)
+
+
+def _counted_review(prefix: str, others: BindParameter[int] | None = None) -> Insert:
+    """Log a review, with the count of reviews still due taken in the same statement.
+
+    With ``others``, only the reviewed card is counted, and added to it.
+    """
+    r = t.reviews
+    still_due = due_count_query(_param(r, "rep_id", prefix), _param(r, "review_date", prefix))
+    due_remaining: Any = still_due.scalar_subquery()
+    if others is not None:
+        this_card = t.card_states.c.card_id == _param(r, "card_id", prefix)
+        due_remaining = others + still_due.where(this_card).scalar_subquery()
+    return (
+        insert(r)
         .values(
-            uuid=uuid,
-            rep_id=rep,
-            card_id=card.db_id,
-            card_hash=card.content_hash,
-            kind=kind.value,
-            grade=grade,
-            suggested_grade=suggested_grade,
-            answer=answer or None,
-            review_date=review_date,
-            reviewed_at=reviewed_at,
-            session=session_id,
-            undoes=undoes,
+            **{name: _param(r, name, prefix) for name in _REVIEW_NAMES},
             due_remaining=due_remaining,
         )
-    ).scalar_one()
-    return review_id
-
-
-def _insert_state_change(
-    conn: Connection,
-    review_id: int,
-    rep: int,
-    card: int,
-    grade: int,
-    schedule: Schedule,
-    valid_until: dt.date | None = None,
-) -> None:
-    conn.execute(
-        insert(t.state_changes).values(
-            review_id=review_id,
-            rep_id=rep,
-            card_id=card,
-            review_date=schedule.last_review_date,
-            grade=grade,
-            repetitions=schedule.state.repetitions,
-            easiness_x100=schedule.state.easiness_x100,
-            interval_days=schedule.state.interval,
-            valid_until=valid_until,
-        )
+        .returning(r.c.id, r.c.due_remaining)
     )
+
+
+def _build_statements(dialect: str) -> _Statements:
+    states, reviews, changes = t.card_states, t.reviews, t.state_changes
+    s, c = states.c, changes.c
+    rep, card = bindparam("rep", type_=Integer), bindparam("card", type_=Integer)
+    state_columns = [s[name] for name in _STATE_NAMES]
+    # This card's part in the count of reviews due (0 or 1), by the count's own rule.
+    counted = (
+        due_count_query(rep, bindparam("today", type_=Date))
+        .where(s.card_id == card)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    state_params = {name: _param(states, name) for name in _STATE_NAMES}
+    read_state = select(*state_columns, counted).where(s.rep_id == rep, s.card_id == card)
+    lock = None
+    if dialect == "postgresql":
+        # The rep's row lock serialises one rep's grades across connections.
+        # The state is read by the next statement, which sees what a grade
+        # that held the lock before committed (SQLite's BEGIN IMMEDIATE holds
+        # its write lock already).
+        lock = select(t.reps.c.id).where(t.reps.c.id == rep).with_for_update()
+    change_names = ("review_id", "rep_id", "card_id", *_CHANGE_NAMES)
+    review_and_close = None
+    if dialect == "postgresql":
+        # Named apart from every column: an UPDATE takes any execution
+        # parameter named like one of its columns as a value to SET.
+        logged = _counted_review(_FOLDED).cte("logged")
+        closed = (
+            update(changes)
+            .where(
+                c.rep_id == _param(reviews, "rep_id", _FOLDED),
+                c.card_id == _param(reviews, "card_id", _FOLDED),
+                c.valid_until.is_(None),
+            )
+            .values(valid_until=_param(reviews, "review_date", _FOLDED))
+            .cte("closed")
+        )
+        review_and_close = select(logged.c.id, logged.c.due_remaining).add_cte(closed)
+    return _Statements(
+        lock=lock,
+        read_state=read_state,
+        insert_state=insert(states).values(rep_id=rep, card_id=card, **state_params),
+        update_state=update(states)
+        .where(s.rep_id == rep, s.card_id == card)
+        .values(**state_params),
+        insert_review=_counted_review("", others=bindparam("others", type_=Integer)),
+        insert_counted_review=_counted_review(""),
+        close_spans=update(changes)
+        .where(c.rep_id == rep, c.card_id == card, c.valid_until.is_(None))
+        .values(valid_until=bindparam("today", type_=Date)),
+        insert_change=insert(changes).values(
+            {name: _param(changes, name) for name in change_names}
+        ),
+        insert_points=insert(t.review_points),
+        review_and_close=review_and_close,
+    )
+
+
+_STATE_NAMES = (
+    "repetitions",
+    "easiness_x100",
+    "interval_days",
+    "due",
+    "last_review_date",
+    "introduced_on",
+    "lapses",
+    "reviews",
+)
+_REVIEW_NAMES = (
+    "uuid",
+    "rep_id",
+    "card_id",
+    "card_hash",
+    "kind",
+    "grade",
+    "suggested_grade",
+    "answer",
+    "review_date",
+    "reviewed_at",
+    "session",
+    "undoes",
+)
+_CHANGE_NAMES = (
+    "review_date",
+    "grade",
+    "repetitions",
+    "easiness_x100",
+    "interval_days",
+    "valid_until",
+)
+
+
+def _save_schedule(
+    conn: Connection, rep: int, card: int, schedule: Schedule | None, existed: bool
+) -> None:
+    key = (t.card_states.c.rep_id == rep, t.card_states.c.card_id == card)
+    if schedule is None:
+        conn.execute(delete(t.card_states).where(*key))
+    elif existed:
+        conn.execute(update(t.card_states).where(*key).values(**state_values(schedule)))
+    else:
+        conn.execute(
+            insert(t.card_states).values(rep_id=rep, card_id=card, **state_values(schedule))
+        )
 
 
 def undo(
@@ -321,20 +514,24 @@ def undo(
     undo_uuid, now = uuid7(), clock.now()
     entry = LogEntry(undo_uuid, ReviewKind.UNDO, None, clock.today, now, review_uuid, _NEW_ENTRY)
     steps, restored = _replay_and_save(conn, rep, card.db_id, entry)
-    undo_id = _insert_review(
+    undo_id, _ = _insert_review(
         conn,
-        uuid=undo_uuid,
-        rep=rep,
-        card=replace(card, content_hash=target.card_hash),
-        kind=ReviewKind.UNDO,
-        grade=None,
-        suggested_grade=None,
-        answer=None,
-        review_date=clock.today,
-        reviewed_at=now,
-        session_id=session_id,
-        due_remaining=due_count(conn, rep, clock.today),
-        undoes=review_uuid,
+        _statements(conn),
+        {
+            "uuid": undo_uuid,
+            "rep_id": rep,
+            "card_id": card.db_id,
+            "card_hash": target.card_hash,
+            "kind": ReviewKind.UNDO.value,
+            "grade": None,
+            "suggested_grade": None,
+            "answer": None,
+            "review_date": clock.today,
+            "reviewed_at": now,
+            "session": session_id,
+            "undoes": review_uuid,
+        },
+        None,
     )
     _write_state_changes(conn, rep, card.db_id, steps, undo_id)
     return card, restored
@@ -389,11 +586,21 @@ def _write_state_changes(
 ) -> None:
     changes = t.state_changes.c
     conn.execute(delete(t.state_changes).where(changes.rep_id == rep, changes.card_id == card))
+    rows = []
     for step, following in zip(steps, [*steps[1:], None], strict=False):
-        review_id = new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id
         assert step.entry.grade is not None
         until = step.ended_on or (following.entry.review_date if following else None)
-        _insert_state_change(conn, review_id, rep, card, step.entry.grade, step.schedule, until)
+        rows.append(
+            {
+                "review_id": new_id if step.entry.review_id == _NEW_ENTRY else step.entry.review_id,
+                "rep_id": rep,
+                "card_id": card,
+                **_change_values(step.schedule, step.entry.grade),
+                "valid_until": until,
+            }
+        )
+    if rows:
+        conn.execute(_statements(conn).insert_change, rows)
 
 
 def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:

@@ -13,7 +13,10 @@ The roster tables (:data:`teams`, :data:`team_reps`, :data:`team_managers`)
 serve team mode on PostgreSQL (``repdrill team``); elsewhere they stay empty.
 
 Schema changes go through a migration in ``migrations/versions``;
-``tests/test_migrations.py`` checks that the migrations build exactly this.
+``tests/test_migrations.py`` checks that the migrations build exactly this,
+and that a new database made from these tables (:mod:`repdrill.store._schema`)
+is the same as one migrated step by step: a column a migration adds goes
+last in its table here, where ``ALTER TABLE`` puts it.
 The review log's append-only triggers are declared here too
 (:func:`log_triggers`), so that ``metadata.create_all()`` builds the same
 protected log as the migrations, and ``repdrill db check`` knows what to look for.
@@ -90,15 +93,15 @@ decks = Table(
     Column("version", Text),
     Column("min_interval_days", Integer, nullable=False),
     Column("new_per_day", Integer, nullable=False),
-    # ISO 639-1: the language typed answers are stemmed and read for negations in.
-    Column("language", String(8), nullable=False, server_default="en"),
-    # The day the deck's owner should review it by (``review_by`` in the file).
-    Column("review_by", Date),
     # The file the deck was last loaded from, and that file's hash: an
     # unchanged file is skipped on the next load.
     Column("source_path", Text),
     Column("file_hash", String(64), index=True),
     Column("loaded_at", UTCDateTime, nullable=False),
+    # ISO 639-1: the language typed answers are stemmed and read for negations in.
+    Column("language", String(8), nullable=False, server_default="en"),
+    # The day the deck's owner should review it by (``review_by`` in the file).
+    Column("review_by", Date),
 )
 
 #: A card's identity: (deck, card id). Never deleted; retired instead.
@@ -154,10 +157,10 @@ card_versions = Table(
     Column("red_flags", Text, nullable=False),
     Column("explanation", Text),
     Column("source", Text),
+    Column("created_at", UTCDateTime, nullable=False),
     # A multiple-choice card's choices as a JSON array of {text, why, correct};
     # NULL for a card graded by its key points.
     Column("choices", Text),
-    Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("card_id", "content_hash", name="uq_card_versions_card_hash"),
 )
 

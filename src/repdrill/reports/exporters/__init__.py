@@ -14,8 +14,13 @@ from repdrill.reports.report import Report, TextFormat
 Format = Literal["csv", "json", "md", "html", "xlsx"]
 
 
-def write_text(report: Report, fmt: TextFormat, out: IO[str], *, table: str = "reps") -> None:
-    """Write a text format; ``table`` picks the one CSV table (CSV holds one table per file)."""
+def write_text(
+    report: Report, fmt: TextFormat, out: IO[str], *, table: str = "reps", pretty: bool = False
+) -> None:
+    """Write a text format; ``table`` picks the one CSV table (CSV holds one table per file).
+
+    ``pretty`` indents JSON; without it JSON is one line.
+    """
     if fmt == "csv":
         from repdrill.reports.exporters.tabular import write_csv
 
@@ -23,7 +28,7 @@ def write_text(report: Report, fmt: TextFormat, out: IO[str], *, table: str = "r
     elif fmt == "json":
         from repdrill.reports.exporters.tabular import write_json
 
-        write_json(report, out)
+        write_json(report, out, pretty=pretty)
     elif fmt == "md":
         from repdrill.reports.exporters.tabular import write_markdown
 
