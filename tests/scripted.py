@@ -68,6 +68,9 @@ class ScriptedIO:
     def show_undone(self, item: QueueItem) -> None:
         self.shown.append(f"undone:{item.card.id}")
 
+    def show_retired(self, item: QueueItem) -> None:
+        self.shown.append(f"retired:{item.card.id}")
+
     def show_summary(self, summary: Summary) -> None:
         self.summary = summary
 

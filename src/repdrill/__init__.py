@@ -87,6 +87,7 @@ _HOMES = {
     "RetiredCard": "repdrill.errors",
     "GradeError": "repdrill.errors",
     "PermissionDenied": "repdrill.errors",
+    "DatabaseUnusable": "repdrill.errors",
     "TeamError": "repdrill.errors",
     "InvalidInput": "repdrill.errors",
     "Problem": "repdrill.errors",
@@ -100,6 +101,7 @@ __all__ = [
     "CardView",
     "ConfigError",
     "DatabaseCheck",
+    "DatabaseUnusable",
     "DeckChanges",
     "DeckHealth",
     "DeckProgress",
@@ -196,6 +198,7 @@ if TYPE_CHECKING:
     from repdrill.errors import (
         AmbiguousCard,
         ConfigError,
+        DatabaseUnusable,
         EmptyScope,
         GradeError,
         InvalidInput,

@@ -56,6 +56,9 @@ def database_url(value: str | None = None) -> str:
         raise ConfigError(
             f"--db {path} is a directory; give a file path such as {path}/repdrill.db"
         )
+    if path.exists() and not path.is_file():
+        # SQLite would write beside it (/dev/null-journal) or read a device without end.
+        raise ConfigError(f"--db {path} is not a regular file; give a database file path")
     return f"sqlite:///{path.resolve()}"
 
 

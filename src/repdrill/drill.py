@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 
 from repdrill.cards import CardView, Revised, Scope, iso
 from repdrill.config import Clock
+from repdrill.errors import RetiredCard
 from repdrill.grading import Grading
 from repdrill.schedule.pacing import Estimate, Plan, estimate, plan
 from repdrill.schedule.rules import DAYS_MET_WINDOW, is_correct, needs_redrill
@@ -169,6 +170,8 @@ class DrillIO(Protocol):
 
     def show_undone(self, item: QueueItem) -> None: ...
 
+    def show_retired(self, item: QueueItem) -> None: ...
+
     def show_summary(self, summary: Summary) -> None: ...
 
 
@@ -313,8 +316,32 @@ class DrillSession:
         answer: str,
         grading: Grading | None,
     ) -> None:
+        try:
+            recorded = self._save(item, grade, answer, grading)
+        except RetiredCard:
+            # Retired from its deck while on screen: not graded, as `review` refuses it too.
+            self.queue = [
+                q
+                for i, q in enumerate(self.queue)
+                if i <= position or q.card.db_id != item.card.db_id
+            ]
+            io.show_retired(item)
+            return
+        # Committed: only now may the next card appear.
+        if grading is not None:
+            self._missed.extend(
+                MissedPoint(item.card.ref, p.label) for p in grading.points if not p.hit
+            )
+        redrill = needs_redrill(grade)
+        if redrill:
+            self.queue.append(QueueItem(item.card, QueueKind.REDRILL))
+            self._make_room(position)
+        self._graded.append(_Graded(position, recorded, redrill))
+        io.show_recorded(recorded)
+
+    def _save(self, item: QueueItem, grade: int, answer: str, grading: Grading | None) -> Recorded:
         with self.db.transaction(write=True) as conn:
-            recorded = record.record_grade(
+            return record.record_grade(
                 conn,
                 rep=self._rep,
                 card=item.card,
@@ -328,17 +355,6 @@ class DrillSession:
                 session_id=self.session_id,
                 cram=self.cram,
             )
-        # Committed: only now may the next card appear.
-        if grading is not None:
-            self._missed.extend(
-                MissedPoint(item.card.ref, p.label) for p in grading.points if not p.hit
-            )
-        redrill = needs_redrill(grade)
-        if redrill:
-            self.queue.append(QueueItem(item.card, QueueKind.REDRILL))
-            self._make_room(position)
-        self._graded.append(_Graded(position, recorded, redrill))
-        io.show_recorded(recorded)
 
     def _make_room(self, position: int) -> None:
         """A re-drill costs a review: drop new cards not shown yet until the plan fits."""

@@ -65,6 +65,13 @@ class RetiredCard(RepdrillError):
         super().__init__(f"{ref} is retired; it is no longer drilled")
 
 
+class DatabaseUnusable(RepdrillError):
+    """The database cannot do this now: read-only, full, busy, damaged or too new.
+
+    Nothing was written; the message says what to do.
+    """
+
+
 class PermissionDenied(RepdrillError):
     """The database, or team mode, refuses this to the connected role."""
 

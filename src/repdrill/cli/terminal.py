@@ -287,6 +287,14 @@ class TerminalIO:
         elif recorded.lost_mastery:
             self.console.print("[yellow]This one slipped; it will come back tomorrow.[/]")
 
+    def show_retired(self, item: QueueItem) -> None:
+        self.console.print(
+            Text.assemble(
+                ("Not saved:", "yellow"),
+                f" {item.card.ref} was retired from its deck meanwhile; it is no longer drilled.",
+            )
+        )
+
     def show_undone(self, item: QueueItem) -> None:
         self.console.print(
             Text.assemble(("Undone:", "yellow"), f" the grade of {item.card.ref}. Grade it again.")

@@ -17,6 +17,8 @@ upgrade an existing schema.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +34,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 
-from repdrill.errors import ConfigError, PermissionDenied
+from repdrill.errors import ConfigError, DatabaseUnusable, PermissionDenied
 from repdrill.store.migrations import head_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -85,7 +87,9 @@ class Database:
         except (OperationalError, ProgrammingError) as error:
             if _missing_table(error):
                 return None
-            raise _connection_error(self.engine, error) from None
+            raise self._unusable(error) or _connection_error(self.engine, error) from None
+        except DBAPIError as error:
+            raise self._unusable(error) or _connection_error(self.engine, error) from None
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision: create it, or upgrade it if older."""
@@ -93,11 +97,17 @@ class Database:
         current = self.revision()
         if current == head:
             return
+        if current is not None and not _known_revision(current):
+            raise DatabaseUnusable(
+                f"this database was written by a newer repdrill (schema revision {current}; "
+                f"this one knows up to {head}): upgrade repdrill to use it"
+            )
         if current is None and self._create_schema(head):
             return
         from repdrill.store.migrations import upgrade
 
-        upgrade(self.engine, head)
+        with self._mapped():
+            upgrade(self.engine, head)
 
     def _create_schema(self, head: str) -> bool:
         """Create the schema of an empty database; False when an older one needs upgrading."""
@@ -108,7 +118,15 @@ class Database:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
             if _schema.has_tables(conn):
                 # Made meanwhile by another process (done), or an older schema (upgrade).
-                return _schema.revision(conn) == head
+                found = _schema.revision(conn)
+                if found is None:
+                    raise DatabaseUnusable(
+                        "this database has repdrill's tables but no schema revision (its "
+                        "alembic_version table is missing or empty): it was damaged or not "
+                        "made by repdrill; restore a backup (repdrill db backup makes one), "
+                        "or point --db at a new file"
+                    )
+                return found == head
             _schema.create_schema(conn, head)
         return True
 
@@ -123,15 +141,74 @@ class Database:
         team mode) is raised as :class:`PermissionDenied`.
         """
         engine = self._write_engine if write else self.engine
+        with self._mapped(), engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _mapped(self) -> Iterator[None]:
+        """Database errors a user can act on, as one-line errors; anything else is a bug."""
         try:
-            with engine.begin() as conn:
-                yield conn
+            yield
         except DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+            if getattr(error.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+                who = self.engine.url.username or "this login"
+                reason = str(error.orig).strip().splitlines()[0]
+                raise PermissionDenied(f"the database refuses this to {who}: {reason}") from None
+            unusable = self._unusable(error)
+            if unusable is None:
                 raise
-            who = self.engine.url.username or "this login"
-            reason = str(error.orig).strip().splitlines()[0]
-            raise PermissionDenied(f"the database refuses this to {who}: {reason}") from None
+            raise unusable from None
+
+    def _unusable(self, error: DBAPIError) -> DatabaseUnusable | None:
+        """The message for a database that is read-only, full, busy or damaged, if this is one."""
+        where = self.engine.url.render_as_string(hide_password=True)
+        if self.dialect == "sqlite":
+            where = self.engine.url.database or where
+        message = str(error.orig).lower()
+        sqlstate = getattr(error.orig, "sqlstate", None) or ""
+        if "readonly database" in message or sqlstate == "25006":
+            return DatabaseUnusable(
+                f"the database {where} is read-only for you: nothing was written; "
+                "open it with write access (file permissions, the mount) or use another --db"
+            )
+        disk_full = "database or disk is full" in message or "disk full" in message
+        if "disk i/o error" in message and self.dialect == "sqlite":
+            disk_full = _disk_nearly_full(self.engine.url.database)
+            if not disk_full:
+                return DatabaseUnusable(
+                    f"the disk holding {where} failed a read or write (disk I/O error): "
+                    "nothing was written; check the disk and its mount, then try again"
+                )
+        if disk_full or sqlstate == "53100":
+            return DatabaseUnusable(
+                f"the disk holding {where} is full: nothing was written; free some space "
+                "and try again"
+            )
+        if "database is locked" in message or "database is busy" in message:
+            return DatabaseUnusable(
+                f"the database {where} stayed busy for {SQLITE_BUSY_TIMEOUT_MS // 1000} s: "
+                "another repdrill is writing (a long load or log import?); nothing was "
+                "written; try again when it is done"
+            )
+        if "file is not a database" in message or "malformed" in message:
+            return DatabaseUnusable(
+                f"{where} is not a repdrill database, or it is damaged: restore a backup "
+                "(repdrill db backup makes one), or point --db at a new file"
+            )
+        return None
+
+
+def _disk_nearly_full(database: str | None) -> bool:
+    """Whether the file system holding ``database`` has under a megabyte left.
+
+    SQLite reports a disk that filled while it opened its journal as a plain
+    "disk I/O error"; the free space tells the two apart.
+    """
+    folder = os.path.dirname(os.path.abspath(database or "."))
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
 
 
 def _create_engine(url: str) -> Engine:
@@ -150,10 +227,11 @@ def _create_engine(url: str) -> Engine:
                 "PostgreSQL needs its driver: pip install 'repdrill[postgres]'"
             ) from None
         raise ConfigError(f"database driver missing: {error.name}") from None
-    except ArgumentError:
+    except (ArgumentError, ValueError):
+        # A bad port or host (ValueError) says which part is wrong but never prints the URL.
         raise ConfigError(
             "--db / REPDRILL_DB is not a database URL or file path "
-            "(examples: ~/drill.db, postgresql+psycopg://user@host/repdrill)"
+            "(examples: ~/drill.db, postgresql+psycopg://user@host:5432/repdrill)"
         ) from None
     return engine
 
@@ -202,6 +280,11 @@ def _ping_after_idle(engine: Engine) -> None:
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool throws this connection away and checks out a new one.
             raise DisconnectionError(str(error)) from error
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this repdrill has a migration for ``revision``: else a newer one wrote it."""
+    return revision.isdigit() and revision <= head_revision()
 
 
 def _missing_table(error: Exception) -> bool:

@@ -162,14 +162,15 @@ def record_grade(
 
     The caller commits before showing the next card.
     """
-    if card.retired:
+    sql = _statements(conn)
+    # The card as the database has it now: it may have been retired while on screen.
+    if card.retired or conn.execute(sql.retired, {"card": card.db_id}).scalar() is not None:
         raise RetiredCard(card.ref)
     grade = check_grade(grade)
     if suggested_grade is not None:
         suggested_grade = check_grade(suggested_grade)
     today, now = clock.today, clock.now()
     review_uuid = uuid7()
-    sql = _statements(conn)
     due_count = _DueCount(conn, rep, today)
     kept = due_count.kept()
     if sql.lock is not None:
@@ -196,9 +197,12 @@ def record_grade(
     ):
         # A grade dated before the last review (a simulated --today going
         # back): the replay of the log decides what it changes.
-        kind = ReviewKind.REVIEW
-        entry = LogEntry(review_uuid, kind, grade, today, now, None, _NEW_ENTRY)
+        entry = LogEntry(review_uuid, ReviewKind.REVIEW, grade, today, now, None, _NEW_ENTRY)
         steps, after = _replay_and_save(conn, rep, card.db_id, entry)
+        # The replay decides whether this grade is its day's first: the same rule
+        # labels it whatever order the days were graded in.
+        scheduled = any(step.entry.uuid == review_uuid for step in steps)
+        kind = ReviewKind.REVIEW if scheduled else ReviewKind.REDRILL
         others = None
     else:
         kind = ReviewKind.REDRILL
@@ -328,6 +332,8 @@ class _Statements:
 
     #: PostgreSQL: the rep's row lock, taken before the state is read.
     lock: Executable | None
+    #: When the card was retired (NULL while it is active).
+    retired: Executable
     read_state: Executable
     insert_state: Executable
     update_state: Executable
@@ -424,6 +430,7 @@ def _build_statements(dialect: str) -> _Statements:
         review_and_close = select(logged.c.id, logged.c.due_remaining).add_cte(closed)
     return _Statements(
         lock=lock,
+        retired=select(t.cards.c.retired_at).where(t.cards.c.id == card),
         read_state=read_state,
         insert_state=insert(states).values(rep_id=rep, card_id=card, **state_params),
         update_state=update(states)
