@@ -71,19 +71,51 @@ def test_a_database_from_a_newer_repdrill(plain_cli: Cli) -> None:
     one_line_error(plain_cli("status"), "no schema revision", "restore a backup")
 
 
-def test_a_read_only_database(plain_cli: Cli, write_deck: Callable[..., Path]) -> None:
-    plain_cli("load", str(DECKS))
-    path = plain_cli.env["REPDRILL_DB"].removeprefix("sqlite:///")
-    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+def _make_read_only(db_url: str) -> str:
+    """The URL of ``db_url`` opened so that every write is refused."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///file:{db_url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    import psycopg
+    from sqlalchemy import make_url
+
+    url = make_url(db_url)
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on')
+    return db_url
+
+
+def _set_revision(db_url: str, statement: str) -> None:
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            conn.execute(statement)
+        return
+    import psycopg
+
+    with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def test_a_database_from_a_newer_repdrill_on_either_database(cli: Cli, db_url: str) -> None:
+    cli("load", str(DECKS))
+    _set_revision(db_url, "UPDATE alembic_version SET version_num = '0099'")
+    one_line_error(cli("status"), "written by a newer repdrill", "0099", "upgrade repdrill")
+    _set_revision(db_url, "DROP TABLE alembic_version")
+    one_line_error(cli("load", str(DECKS)), "no schema revision", "restore a backup")
+
+
+def test_a_read_only_database(cli: Cli, db_url: str, write_deck: Callable[..., Path]) -> None:
+    cli("load", str(DECKS))
+    read_only = _make_read_only(db_url)
     for command in (
         ["review", "price-too-high", "-g", "4"],
         ["drill"],
         ["load", str(write_deck("extra", ["a"]))],
         ["deck", "retire", "objection-handling"],
     ):
-        result = plain_cli("--db", read_only, *command, input="\n5\n")
+        result = cli("--db", read_only, *command, input="\n5\n")
         one_line_error(result, "is read-only for you", "nothing was written")
-    assert plain_cli("--db", read_only, "status").exit_code == 0  # reading still works
+    assert cli("--db", read_only, "status").exit_code == 0  # reading still works
 
 
 @pytest.fixture
