@@ -72,6 +72,9 @@ _HOMES = {
     "Mismatch": "repdrill.store.check",
     "Backup": "repdrill.store.backup",
     "Report": "repdrill.reports.report",
+    "Brief": "repdrill.reports.brief",
+    "Webhook": "repdrill.reports.delivery",
+    "Mail": "repdrill.reports.delivery",
     "HealthReport": "repdrill.reports.health",
     "DeckHealth": "repdrill.reports.health",
     "ReviewKind": "repdrill.schedule.replay",
@@ -88,6 +91,7 @@ _HOMES = {
     "GradeError": "repdrill.errors",
     "PermissionDenied": "repdrill.errors",
     "TeamError": "repdrill.errors",
+    "DeliveryError": "repdrill.errors",
     "InvalidInput": "repdrill.errors",
     "Problem": "repdrill.errors",
 }
@@ -95,6 +99,7 @@ _HOMES = {
 __all__ = [
     "AmbiguousCard",
     "Backup",
+    "Brief",
     "CardDetail",
     "CardList",
     "CardView",
@@ -103,6 +108,7 @@ __all__ = [
     "DeckChanges",
     "DeckHealth",
     "DeckProgress",
+    "DeliveryError",
     "DrillAction",
     "DrillIO",
     "EmptyScope",
@@ -124,6 +130,7 @@ __all__ = [
     "LoadResult",
     "LoginAdded",
     "LoginRemoved",
+    "Mail",
     "Mismatch",
     "MissedPoint",
     "NotFound",
@@ -161,6 +168,7 @@ __all__ = [
     "UnknownCard",
     "UnknownDeck",
     "Validation",
+    "Webhook",
     "open",
 ]
 
@@ -196,6 +204,7 @@ if TYPE_CHECKING:
     from repdrill.errors import (
         AmbiguousCard,
         ConfigError,
+        DeliveryError,
         EmptyScope,
         GradeError,
         InvalidInput,
@@ -209,6 +218,8 @@ if TYPE_CHECKING:
         UnknownDeck,
     )
     from repdrill.grading import GradeResult, Grading, PointResult
+    from repdrill.reports.brief import Brief
+    from repdrill.reports.delivery import Mail, Webhook
     from repdrill.reports.health import DeckHealth, HealthReport
     from repdrill.reports.report import Report
     from repdrill.schedule.pacing import Estimate, Plan
