@@ -39,7 +39,9 @@ class Flavour(Protocol):
     def link(self, url: str, text: str) -> str: ...
 
 
-class _Plain:
+class Plain:
+    """Plain text: the e-mail's text part, a webhook's fallback, the workbook."""
+
     def bold(self, text: str) -> str:
         return text
 
@@ -53,7 +55,9 @@ class _Plain:
         return f"{text}: {url}"
 
 
-class _Markdown:
+class Markdown:
+    """CommonMark: what ``repdrill brief`` prints and the Markdown report's summary."""
+
     def bold(self, text: str) -> str:
         return f"**{text}**"
 
@@ -67,7 +71,7 @@ class _Markdown:
         return f"[{text}](<{url}>)"
 
 
-class _Slack:
+class Slack:
     """Slack's mrkdwn: ``*bold*``, ``<url|text>``, and only ``&<>`` escaped."""
 
     def bold(self, text: str) -> str:
@@ -83,7 +87,9 @@ class _Slack:
         return f"<{self.escape(url)}|{text}>"
 
 
-class _Html:
+class Html:
+    """HTML: the e-mail's HTML part and the HTML report's summary."""
+
     def bold(self, text: str) -> str:
         return f"<strong>{text}</strong>"
 
@@ -177,15 +183,15 @@ class Brief:
         return headline_lines(self.headline, flavour, link=self.link)
 
     def markdown(self) -> str:
-        flavour = _Markdown()
+        flavour = Markdown()
         items = [f"- {line}" for line in self.lines(flavour)]
         return "\n".join([flavour.bold(flavour.escape(self.title)), "", *items]) + "\n"
 
     def text(self) -> str:
-        return "\n".join([self.title, "", *self.lines(_Plain())]) + "\n"
+        return "\n".join([self.title, "", *self.lines(Plain())]) + "\n"
 
     def html(self) -> str:
-        flavour = _Html()
+        flavour = Html()
         items = "".join(f"<li>{line}</li>" for line in self.lines(flavour))
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -197,7 +203,7 @@ class Brief:
 
     def webhook_body(self) -> dict[str, object]:
         """A Slack-compatible incoming-webhook body: ``text`` (the fallback) and blocks."""
-        flavour = _Slack()
+        flavour = Slack()
         blocks: list[dict[str, object]] = [
             {"type": "header", "text": {"type": "plain_text", "text": self.title[:150]}}
         ]

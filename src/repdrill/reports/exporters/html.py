@@ -14,7 +14,7 @@ from collections.abc import Collection
 from html import escape
 from typing import IO
 
-from repdrill.reports.brief import _Html, headline_lines
+from repdrill.reports.brief import Html, headline_lines
 from repdrill.reports.exporters._heat import FEW_MARK, LEGEND, Grid, grid, reps_down
 from repdrill.reports.report import (
     MIN_CELL_CARDS,
@@ -240,7 +240,7 @@ def _summary(report: Report) -> str:
         f'<span class="what">{escape(what)}</span></div>'
         for extra, value, what in figures
     )
-    items = "".join(f"<li>{line}</li>" for line in headline_lines(headline, _Html()))
+    items = "".join(f"<li>{line}</li>" for line in headline_lines(headline, Html()))
     return (
         f'<section id="summary"><h2>Summary</h2><div class="figures">{boxes}</div>'
         f'<ul class="headline">{items}</ul></section>'

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from repdrill.errors import RepdrillError
-from repdrill.reports.brief import _Markdown, headline_lines
+from repdrill.reports.brief import Markdown, headline_lines
 from repdrill.reports.exporters._heat import LEGEND, cell_text, grid, reps_down
 from repdrill.reports.report import TABLE_NAMES, MatrixBlock, Report, Table
 
@@ -83,7 +83,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     ]
     if report.headline is not None:
         lines += ["## Summary", ""]
-        lines += [f"- {line}" for line in headline_lines(report.headline, _Markdown())]
+        lines += [f"- {line}" for line in headline_lines(report.headline, Markdown())]
         lines.append("")
     tables = {t.name: t for t in report.tables()}
     blocks = report.blocks()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from repdrill.reports.brief import _Plain, headline_lines
+from repdrill.reports.brief import Plain, headline_lines
 from repdrill.reports.exporters._heat import FEW_MARK, LEGEND, grid, reps_down
 from repdrill.reports.report import MIN_CELL_CARDS, MatrixBlock, Report, Table, signed
 from repdrill.schedule.rules import IDLE_DAYS
@@ -144,7 +144,7 @@ def _summary_sheet(workbook: Any, report: Report, formats: _Formats) -> None:
             sheet.write_string(row, 1, value)
             row += 1
         row += 1
-        for line in headline_lines(headline, _Plain()):
+        for line in headline_lines(headline, Plain()):
             sheet.merge_range(row, 0, row, 5, line, formats.wrap)
             sheet.set_row(row, 15 * max(1, -(-len(line) // 110)))
             row += 1
