@@ -178,7 +178,7 @@ def test_minus_zero_never_appears() -> None:
     headline = Headline(
         since=scope.since, until=TODAY, possible_pairs=3000, mastered_pairs=100,
         mastered_pairs_7d_ago=101, mastered_pairs_at_start=101, behind=(), on_hold=(),
-        losing=(), weakest_tag=None, max_overdue=10, first_drill=day(60),
+        losing=(), weakest_tag=None, max_overdue=10,
     )  # fmt: skip
     built = Report(
         scope=scope,

@@ -281,8 +281,6 @@ class Headline:
     losing: tuple[LosingCard, ...]
     weakest_tag: TagMastery | None
     max_overdue: int
-    #: The first day a rep in scope drilled a card in scope, or ``None``.
-    first_drill: dt.date | None
 
     @property
     def mastery_percent(self) -> float:
@@ -1152,7 +1150,6 @@ def _headline(
         losing=tuple(_losing_cards(conn, scope, base.rep_ids)),
         weakest_tag=_weakest_tag(conn, scope, base, matrix),
         max_overdue=scope.max_overdue,
-        first_drill=base.first_drill,
     )
 
 

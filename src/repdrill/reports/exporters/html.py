@@ -232,7 +232,7 @@ def _summary(report: Report) -> str:
         ("", f"{headline.mastery_percent:.1f}%", "team mastery"),
         ("", signed(headline.change_7d), "points in 7 days"),
         ("", signed(headline.change_period), f"points since {since}"),
-        (" alert" if behind else "", str(behind), "behind" if behind != 1 else "rep behind"),
+        (" alert" if behind else "", str(behind), "rep behind" if behind == 1 else "reps behind"),
         ("", str(len(headline.on_hold)), "on hold"),
     ]
     boxes = "".join(
