@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from repdrill import config
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
 from repdrill.cli.output import out_console, pretty_json, print_json
@@ -22,9 +23,7 @@ if TYPE_CHECKING:
     from repdrill.reports.brief import Brief
     from repdrill.reports.report import Report
 
-#: The environment variable with the SMTP password (repdrill.reports.delivery.PASSWORD_ENV,
-#: named here so that --help does not import the delivery module).
-PASSWORD_ENV = "REPDRILL_SMTP_PASSWORD"
+PASSWORD_ENV = config.SMTP_PASSWORD_ENV
 
 
 class ReportFormat(StrEnum):

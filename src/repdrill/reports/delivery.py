@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from repdrill import __version__
+from repdrill import __version__, config
 from repdrill.errors import DeliveryError, RepdrillError
 from repdrill.reports.brief import Brief
 
@@ -30,8 +30,7 @@ TIMEOUT = 20.0
 SMTP_PORT = 587
 #: Implicit TLS (SMTPS): no STARTTLS, TLS from the first byte.
 SMTPS_PORT = 465
-#: The environment variable holding the SMTP password (never an option: ps shows those).
-PASSWORD_ENV = "REPDRILL_SMTP_PASSWORD"
+PASSWORD_ENV = config.SMTP_PASSWORD_ENV
 
 
 class SendFailed(Exception):
