@@ -152,6 +152,13 @@ def test_the_trend_starts_with_the_first_drill_unless_since_is_given(cli: Cli, w
     assert "The trend starts" not in cli("report", "--since", day(83).isoformat()).stdout
 
 
+def test_a_period_before_any_drill_has_no_trend(cli: Cli, west: Path) -> None:
+    data = report(cli, west, "--until", day(35).isoformat())
+    assert data["trend"] == [] and data["summary"]["mastery_percent"] == 0.0  # type: ignore[index]
+    text = cli("report", "--until", day(35).isoformat()).stdout
+    assert "No drill in scope yet: no trend." in text
+
+
 def test_an_empty_team_has_an_empty_headline(cli: Cli, write_deck: Callable[..., Path]) -> None:
     assert cli("load", str(write_deck("alpha", ["a1"]).parent)).exit_code == 0
     summary = json.loads(cli("report", "--format", "json", "--rep", "nobody").stdout)["summary"]

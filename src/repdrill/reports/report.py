@@ -739,7 +739,8 @@ def _standings(
                 count_where(due_clause(s.due, today)),
                 count_where(overdue_clause(s.due, today)),
                 count_where(leech_clause(s.lapses)),
-                func.min(case((s.introduced_on <= today, s.introduced_on))),
+                # The first drill; after the period's end when there was none by then.
+                func.min(s.introduced_on),
             )
             .select_from(_cards_of(t.card_states))
             .where(*_card_filter(scope.cards), *_rep_filter(s.rep_id, rep_ids, scope))
