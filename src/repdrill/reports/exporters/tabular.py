@@ -74,9 +74,10 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     scope = report.scope
     described = scope.describe()
     lines = [
-        "# Mastery report" + (f": {described}" if described else ""),
+        "# Mastery report",
         "",
         f"Period {scope.since.isoformat()} to {scope.until.isoformat()}"
+        + (f", {described}" if described else "")
         + f"; {report.active_cards} active cards, {len(report.reps)} reps"
         + f"; generated {report.generated_at:%Y-%m-%d %H:%M %Z}.",
         "",
