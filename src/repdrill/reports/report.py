@@ -374,6 +374,13 @@ LABELS = {
     "possible_pairs": "possible pairs",
     "key_point": "key point",
     "miss_percent": "miss %",
+    "revised_on": "revised on",
+    "relearn_rep_count": "reps to relearn",
+    "reviewed_rep_count": "reviewed since",
+    "remastered_rep_count": "re-mastered",
+    "remastered_percent": "re-mastered %",
+    "reviews_since": "reviews since",
+    "last_review": "last review",
 }
 
 

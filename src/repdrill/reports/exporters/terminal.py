@@ -55,6 +55,10 @@ def print_report(report: Report, console: Console) -> None:
         + f" · {report.active_cards} active cards · {len(report.reps)} reps",
         soft_wrap=False,
     )
+    if scope.since_revision:
+        # The view for a launch: who has relearned what, and nothing else.
+        _print_revisions(report, console)
+        return
     if not report.reps:
         console.print("No reps in scope yet.")
         return
@@ -71,12 +75,9 @@ def print_report(report: Report, console: Console) -> None:
     console.print(_reps_table(report.reps, console))
     _print_trend(report, console)
     _print_hardest(report, console)
-    if report.missed_points:
-        from repdrill.cli.render import missed_points_table
-
-        console.print(
-            missed_points_table(report.missed_points, "Key points missed most", deck=True)
-        )
+    _print_missed(report, console)
+    if report.revised_cards:
+        _print_revisions(report, console)
 
 
 def _table(title: str | None = None) -> Table:
