@@ -97,6 +97,18 @@ def emitted(cli: Cli, tmp_path: Path, write_deck: Callable[..., Path]) -> list[A
     run("due", "--json")
     run("config", "list", "--json")
     run("hold", "--until", until, "--json")
+    # A card mastered a week ago and lost since, for the headline's losing cards.
+    quick = write_deck(
+        "quick",
+        raw="id: quick\ntitle: Quick\nmastery:\n  min_interval_days: 6\ncards:\n"
+        "  - id: q\n    prompt: P?\n    answer: A.\n    tags: [price]\n",
+    )
+    cli("load", str(quick))
+    for back, grade in ((20, "5"), (19, "5"), (2, "1")):
+        day = (TODAY - dt.timedelta(days=back)).isoformat()
+        cli("review", "quick/q", "-g", grade, REPDRILL_USER="gus", REPDRILL_TODAY=day)
+    brief = run("brief", "--format", "json")
+    assert brief["summary"]["losing_cards"] and brief["summary"]["reps_on_hold"]
     plans = write_deck("plans", raw=PLANS)
     lint = write_deck(
         "lint", raw="id: lint\ntitle: Lint\ncards:\n  - id: a\n    prompt: P?\n    answer: A.\n"

@@ -129,10 +129,10 @@ def test_invalid_roster_is_located(cli: Cli, team_db: Path) -> None:
     assert f"{team_db}:4:5: team 'West Coast': unknown key 'colour'" in result.stderr
 
 
-def test_matrix_by_tag_and_by_deck(cli: Cli, team_db: Path) -> None:
+def test_matrix_by_namespace_tag_deck_and_one_namespace(cli: Cli, team_db: Path) -> None:
     data = report_json(cli)
     matrix = data["matrix"]
-    assert matrix["by"] == "tag"  # type: ignore[index]
+    assert matrix["by"] == "namespace"  # type: ignore[index]
     assert matrix["groups"] == ["persona:cfo", "price", "security"]  # type: ignore[index]
     cells = {(c["rep"], c["group"]): c for c in matrix["cells"]}  # type: ignore[index]
     assert (
@@ -140,8 +140,21 @@ def test_matrix_by_tag_and_by_deck(cli: Cli, team_db: Path) -> None:
         and cells[("ana", "price")]["mastered_cards"] == 1
     )
     assert cells[("ana", "security")]["mastered_cards"] == 0
+    assert report_json(cli, "--by", "tag")["matrix"]["groups"] == ["price", "security"]  # type: ignore[index]
+    assert report_json(cli, "--by", "persona")["matrix"]["groups"] == ["persona:cfo"]  # type: ignore[index]
     by_deck = report_json(cli, "--by", "deck")["matrix"]
     assert by_deck["groups"] == ["alpha", "beta"]  # type: ignore[index]
+    tidy = list(
+        csv.DictReader(
+            io.StringIO(cli("report", "-f", "csv", "--table", "matrix", "--by", "deck").stdout)
+        )
+    )
+    assert set(tidy[0]) == {"rep", "deck", "active_cards", "mastered_cards", "mastery_percent"}
+    unknown = cli("report", "--by", "competitor")
+    assert unknown.exit_code == 1
+    assert "no card in scope has a tag in namespace 'competitor'" in unknown.stderr
+    assert "namespace, tag, deck, persona" in unknown.stderr
+    assert cli("report", "--by", "Not A Slug").exit_code == 1
 
 
 def test_hardest_cards_carry_their_text(cli: Cli, team_db: Path) -> None:
@@ -210,8 +223,16 @@ def test_csv_is_one_tidy_table(cli: Cli, team_db: Path) -> None:
 def test_markdown(cli: Cli, team_db: Path) -> None:
     text = cli("report", "--format", "md").stdout
     assert text.startswith("# Mastery report")
-    assert "| rep | persona:cfo | price | security |" in text
-    assert "| ana | 100% | 50% | 0% |" in text
+    assert text.index("## Summary") < text.index("## Mastery by rep and persona")
+    assert "- **Team mastery 12.5%**" in text
+    # One matrix per namespace; each cell says of how many cards, and marks too few.
+    assert "| rep | cfo |\n|---|---|\n| ana | 100% of 1\\* |" in text
+    assert "| rep | price | security |" in text
+    assert "| ana | 50% of 2\\* | 0% of 2\\* |" in text
+    # Headers are words, not field names.
+    assert "| rep | active cards | mastered | mastery % |" in text
+    assert "within one %" in text and "within_one_percent" not in text
+    assert "-0.0" not in text
 
 
 def test_html_is_self_contained(cli: Cli, team_db: Path, tmp_path: Path) -> None:
@@ -234,7 +255,7 @@ def test_existing_output_needs_force(cli: Cli, team_db: Path, tmp_path: Path) ->
     assert refused.exit_code == 1 and "--force" in refused.stderr
     assert out.read_text() == "keep me"
     assert cli("report", "--format", "json", "--output", str(out), "--force").exit_code == 0
-    assert json.loads(out.read_text())["report_version"] == 2
+    assert json.loads(out.read_text())["report_version"] == 3
 
 
 def test_xlsx_workbook(cli: Cli, team_db: Path, tmp_path: Path) -> None:
@@ -245,17 +266,44 @@ def test_xlsx_workbook(cli: Cli, team_db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
-        "Heatmap",
+        "Summary",
+        "Heatmap persona",
+        "Heatmap tags",
         "Reps",
-        "Mastery by rep and tag",
         "Hardest cards",
         "Mastery by week",
         "Key points missed most",
         "Revised cards",
+        "Mastery by rep and tag",
+        "About",
     ]
     reps = book["Reps"]
     assert [c.value for c in reps[1]][:3] == ["rep", "active_cards", "mastered_cards"]
     assert [c.value for c in reps[2]][:3] == ["ana", 4, 1]
+    heat = book["Heatmap tags"]
+    assert [c.value for c in heat[1]] == ["rep", "price", "security"]
+    assert heat["B2"].value == 50 and heat["B2"].number_format == '0"% of 2*"'
+    # Every sheet prints landscape, one page wide, headers frozen and repeated.
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # fitToWidth left out means 1, its default in the file format.
+        assert sheet.page_setup.fitToWidth in (None, 1), sheet.title
+        assert sheet.page_setup.fitToHeight == 0, sheet.title
+    for name in ("Reps", "Heatmap tags", "Mastery by rep and tag"):
+        assert book[name].print_title_rows == "$1:$1"
+        assert book[name].print_title_cols == "$A:$A"
+        assert book[name].freeze_panes == "B2"
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
+    assert about["Period to"].date() == TODAY and about["Deck filter"] == "(none)"
+    assert about["Generated at"].startswith(TODAY.isoformat())
+    summary = [row[0].value for row in book["Summary"].iter_rows()]
+    assert any(str(v).startswith("Team mastery 12.5%") for v in summary)
+    from openpyxl.chart.axis import DateAxis
+
+    (chart,) = book["Mastery by week"]._charts
+    assert isinstance(chart.x_axis, DateAxis)  # dates on the axis, a week apart
+    assert chart.x_axis.number_format.formatCode == "dd mmm" and chart.x_axis.majorUnit == 7
 
 
 def test_report_on_an_empty_database(cli: Cli) -> None:

@@ -124,8 +124,8 @@ def test_since_revision_lists_each_rep(launched: str, cli: Cli) -> None:
     assert shown.exit_code == 0, shown.output
     text = " ".join(shown.stdout.split())
     assert "Revised cards: reps to relearn, reviewed since, re-mastered" in text
-    assert "pricing/per-invoice │ ana │ re-mastered │ 2" in text
-    assert "carla │ not started │ 0 │ -" in text
+    assert "pricing/per-invoice ana re-mastered 2" in text
+    assert "carla not started 0 -" in text
     assert "Mastery by rep" not in text  # the view for a launch only
     relearning = cli("report", "--since-revision", "-f", "csv", "--table", "relearning", **env)
     rows = list(csv.DictReader(io.StringIO(relearning.stdout)))

@@ -20,6 +20,8 @@ facts = Table(
     Column("lapses", Integer),
     Column("grade", Integer),
     Column("due", Date),
+    Column("overdue_cards", Integer),
+    Column("last_seen", Date),
 )
 
 
@@ -87,3 +89,23 @@ def test_days_met_window_ends_today() -> None:
 
 def test_share() -> None:
     assert rules.share(1, 4) == 25.0 and rules.share(3, 0) == 0.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 40), days, days, st.integers(0, 30))
+def test_behind(
+    conn: Connection, overdue: int, last_seen: dt.date, today: dt.date, threshold: int
+) -> None:
+    clause = rules.behind_clause(facts.c.overdue_cards, facts.c.last_seen, today, threshold)
+    in_sql = sql_says(conn, clause, overdue_cards=overdue, last_seen=last_seen)
+    assert in_sql == rules.is_behind(overdue, last_seen, today, threshold)
+
+
+def test_behind_by_overdue_cards_or_a_week_without_a_drill() -> None:
+    today = dt.date(2026, 3, 2)
+    assert rules.is_behind(11, today, today) and not rules.is_behind(10, today, today)
+    assert rules.is_behind(3, today, today, max_overdue=2)
+    assert not rules.is_behind(0, dt.date(2026, 2, 24), today)  # drilled 6 days ago
+    assert rules.is_behind(0, dt.date(2026, 2, 23), today)  # a whole week without
+    assert rules.is_behind(0, None, today)  # never drilled
+    assert rules.idle_since(today) == dt.date(2026, 2, 24)

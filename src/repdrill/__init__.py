@@ -72,6 +72,9 @@ _HOMES = {
     "Mismatch": "repdrill.store.check",
     "Backup": "repdrill.store.backup",
     "Report": "repdrill.reports.report",
+    "Brief": "repdrill.reports.brief",
+    "Webhook": "repdrill.reports.delivery",
+    "Mail": "repdrill.reports.delivery",
     "HealthReport": "repdrill.reports.health",
     "DeckHealth": "repdrill.reports.health",
     "ReviewKind": "repdrill.schedule.replay",
@@ -89,6 +92,7 @@ _HOMES = {
     "PermissionDenied": "repdrill.errors",
     "DatabaseUnusable": "repdrill.errors",
     "TeamError": "repdrill.errors",
+    "DeliveryError": "repdrill.errors",
     "InvalidInput": "repdrill.errors",
     "Problem": "repdrill.errors",
 }
@@ -96,6 +100,7 @@ _HOMES = {
 __all__ = [
     "AmbiguousCard",
     "Backup",
+    "Brief",
     "CardDetail",
     "CardList",
     "CardView",
@@ -105,6 +110,7 @@ __all__ = [
     "DeckChanges",
     "DeckHealth",
     "DeckProgress",
+    "DeliveryError",
     "DrillAction",
     "DrillIO",
     "EmptyScope",
@@ -126,6 +132,7 @@ __all__ = [
     "LoadResult",
     "LoginAdded",
     "LoginRemoved",
+    "Mail",
     "Mismatch",
     "MissedPoint",
     "NotFound",
@@ -163,6 +170,7 @@ __all__ = [
     "UnknownCard",
     "UnknownDeck",
     "Validation",
+    "Webhook",
     "open",
 ]
 
@@ -199,6 +207,7 @@ if TYPE_CHECKING:
         AmbiguousCard,
         ConfigError,
         DatabaseUnusable,
+        DeliveryError,
         EmptyScope,
         GradeError,
         InvalidInput,
@@ -212,6 +221,8 @@ if TYPE_CHECKING:
         UnknownDeck,
     )
     from repdrill.grading import GradeResult, Grading, PointResult
+    from repdrill.reports.brief import Brief
+    from repdrill.reports.delivery import Mail, Webhook
     from repdrill.reports.health import DeckHealth, HealthReport
     from repdrill.reports.report import Report
     from repdrill.schedule.pacing import Estimate, Plan

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
     from repdrill.decks.validate import Validation
     from repdrill.drill import DrillIO, DrillSession, Summary
     from repdrill.grading import GradeResult
+    from repdrill.reports.brief import Brief
+    from repdrill.reports.delivery import Mail, Webhook
     from repdrill.reports.health import HealthReport
-    from repdrill.reports.report import MatrixBy, Report
+    from repdrill.reports.report import MatrixBy, Report, ReportScope
     from repdrill.reports.wordings import LearntWordings
     from repdrill.store.backup import Backup
     from repdrill.store.check import DatabaseCheck
@@ -581,7 +583,8 @@ class Repdrill:
         rep: Names = None,
         team: str | None = None,
         roster: PathArg | None = None,
-        by: MatrixBy = "tag",
+        by: MatrixBy = "namespace",
+        max_overdue: int | None = None,
         since_revision: bool = False,
     ) -> Report:
         """Who has mastered what: the report every export format renders.
@@ -590,31 +593,116 @@ class Repdrill:
         reps from the roster (``roster``, else ``teams.yaml`` here or at the
         root of this git checkout; in team mode, the database's roster). A
         manager in team mode gets the reps of the teams they manage, and the
-        report names those teams. ``since_revision`` adds who has relearned
-        each revised card since its latest revision, whatever the period.
+        report names those teams. ``by`` picks the matrix columns:
+        ``namespace`` (every tag, one matrix per namespace), ``tag`` (tags
+        without one), ``deck``, or one namespace (``competitor``). A rep with
+        more than ``max_overdue`` cards overdue (default 10), or no drill in
+        7 days, is behind. ``since_revision`` adds who has relearned each
+        revised card since its latest revision, whatever the period.
         """
-        from repdrill.reports.report import DEFAULT_WEEKS, ReportScope, build_report
+        from repdrill.reports.report import build_report
+
+        with self.database.transaction() as conn:
+            scope = self._report_scope(
+                conn,
+                since=since,
+                until=until,
+                deck=deck,
+                tag=tag,
+                rep=rep,
+                team=team,
+                roster=roster,
+                max_overdue=max_overdue,
+                by=by,
+                since_revision=since_revision,
+            )
+            return build_report(conn, scope, generated_at=self.clock.now())
+
+    def brief(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        deck: Names = None,
+        tag: Names = None,
+        rep: Names = None,
+        team: str | None = None,
+        roster: PathArg | None = None,
+        max_overdue: int | None = None,
+        link: str | None = None,
+        send: Sequence[Webhook | Mail] = (),
+        dry_run: bool = False,
+    ) -> Brief:
+        """The report's headline as a short message, sent to each of ``send``.
+
+        Takes the scope of :meth:`report`; ``link`` points readers to the full
+        report. Each webhook gets a Slack-compatible body, each mail a text
+        and an HTML part. If a send fails, :class:`repdrill.DeliveryError` says
+        which and carries the brief (``undelivered``), so it is never lost;
+        with ``dry_run`` nothing is sent.
+        """
+        from repdrill.reports.brief import Brief
+        from repdrill.reports.delivery import deliver
+        from repdrill.reports.report import build_headline
+
+        with self.database.transaction() as conn:
+            scope = self._report_scope(
+                conn,
+                since=since,
+                until=until,
+                deck=deck,
+                tag=tag,
+                rep=rep,
+                team=team,
+                roster=roster,
+                max_overdue=max_overdue,
+            )
+            headline = build_headline(conn, scope)
+        brief = Brief(scope, self.clock.now(), headline, link=link, dry_run=dry_run)
+        # The transaction is over before any network call: a slow server holds no lock.
+        return brief if dry_run or not send else deliver(brief, send)
+
+    def _report_scope(
+        self,
+        conn: Connection,
+        *,
+        since: dt.date | None,
+        until: dt.date | None,
+        deck: Names,
+        tag: Names,
+        rep: Names,
+        team: str | None,
+        roster: PathArg | None,
+        max_overdue: int | None,
+        by: MatrixBy | None = None,
+        since_revision: bool = False,
+    ) -> ReportScope:
+        """What a report or a brief covers; checks the decks and resolves the reps."""
+        from repdrill.reports.report import DEFAULT_WEEKS, ReportScope
+        from repdrill.schedule.rules import MAX_OVERDUE_CARDS
         from repdrill.store import read
 
         end = until or self.today
         start = since or end - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
         if start > end:
             raise RepdrillError(f"the period starts ({start}) after it ends ({end})")
-        with self.database.transaction() as conn:
-            cards = Scope.of(deck, tag)
-            read.check_decks(conn, cards.decks)
-            reps, teams = self._report_reps(conn, names_of(rep), team, roster)
-            scope = ReportScope(
-                until=end,
-                since=start,
-                cards=cards,
-                reps=reps,
-                team=team,
-                teams=teams,
-                matrix_by=by,
-                since_revision=since_revision,
-            )
-            return build_report(conn, scope, generated_at=self.clock.now())
+        if max_overdue is not None and max_overdue < 0:
+            raise RepdrillError(f"a threshold of overdue cards is 0 or more, not {max_overdue}")
+        cards = Scope.of(deck, tag)
+        read.check_decks(conn, cards.decks)
+        reps, teams = self._report_reps(conn, names_of(rep), team, roster)
+        return ReportScope(
+            until=end,
+            since=start,
+            cards=cards,
+            reps=reps,
+            team=team,
+            teams=teams,
+            matrix_by=by or "namespace",
+            max_overdue=MAX_OVERDUE_CARDS if max_overdue is None else max_overdue,
+            since_given=since is not None,
+            since_revision=since_revision,
+        )
 
     def _report_reps(
         self, conn: Connection, reps: tuple[str, ...], team: str | None, roster: PathArg | None

@@ -23,6 +23,8 @@ from repdrill.errors import ConfigError
 DB_ENV = "REPDRILL_DB"
 USER_ENV = "REPDRILL_USER"
 TODAY_ENV = "REPDRILL_TODAY"
+#: The SMTP password for ``repdrill brief --smtp-user`` (never an option: ps shows those).
+SMTP_PASSWORD_ENV = "REPDRILL_SMTP_PASSWORD"
 MAX_REP_NAME = 100
 
 

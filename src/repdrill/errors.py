@@ -84,6 +84,19 @@ class GradeError(RepdrillError, ValueError):
     """A grade outside SM-2's 0..5 scale."""
 
 
+class DeliveryError(RepdrillError):
+    """A message was built but a webhook or mail server did not take it.
+
+    ``undelivered`` is the value that was not sent everywhere, so the caller
+    can still show it; ``failures`` has one line per failed send.
+    """
+
+    def __init__(self, failures: Sequence[str], undelivered: object) -> None:
+        self.failures = tuple(failures)
+        self.undelivered = undelivered
+        super().__init__("not sent: " + "; ".join(self.failures))
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong in an input file, located for editors and CI."""

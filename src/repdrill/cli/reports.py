@@ -6,20 +6,24 @@ import datetime as dt
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from repdrill._text import visible
+from repdrill import config
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
-from repdrill.cli.output import out_console, pretty_json
+from repdrill.cli.output import out_console, pretty_json, print_json
 from repdrill.errors import RepdrillError
 
 if TYPE_CHECKING:
+    from repdrill.reports.brief import Brief
     from repdrill.reports.report import Report
+
+PASSWORD_ENV = config.SMTP_PASSWORD_ENV
 
 
 class ReportFormat(StrEnum):
@@ -31,9 +35,44 @@ class ReportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-class MatrixOption(StrEnum):
-    tag = "tag"
-    deck = "deck"
+class BriefFormat(StrEnum):
+    md = "md"
+    text = "text"
+    html = "html"
+    json = "json"
+
+
+TeamOption = Annotated[
+    str | None,
+    typer.Option("--team", metavar="NAME", help="Only the reps of this team in the roster."),
+]
+RosterOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--roster",
+        exists=True,
+        dir_okay=False,
+        metavar="FILE",
+        help="Team roster. Default: teams.yaml here or at the root of this git checkout.",
+    ),
+]
+SinceOption = Annotated[
+    dt.date | None, date_option("--since", "First day of the period (default: 12 weeks back).")
+]
+UntilOption = Annotated[
+    dt.date | None, date_option("--until", "Last day of the period (default: today).")
+]
+MaxOverdueOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-overdue",
+        metavar="N",
+        min=0,
+        help="A rep with more than N cards overdue is behind (as is one with no drill in "
+        "7 days). Default: 10.",
+        show_default=False,
+    ),
+]
 
 
 def report(
@@ -41,29 +80,21 @@ def report(
     deck: DeckOption = None,
     tag: TagOption = None,
     rep: RepOption = None,
-    team: Annotated[
-        str | None,
-        typer.Option("--team", metavar="NAME", help="Only the reps of this team in the roster."),
-    ] = None,
-    roster: Annotated[
-        Path | None,
-        typer.Option(
-            "--roster",
-            exists=True,
-            dir_okay=False,
-            metavar="FILE",
-            help="Team roster. Default: teams.yaml here or at the root of this git checkout.",
-        ),
-    ] = None,
-    since: Annotated[
-        dt.date | None, date_option("--since", "First day of the period (default: 12 weeks back).")
-    ] = None,
-    until: Annotated[
-        dt.date | None, date_option("--until", "Last day of the period (default: today).")
-    ] = None,
+    team: TeamOption = None,
+    roster: RosterOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     by: Annotated[
-        MatrixOption, typer.Option("--by", help="Mastery matrix columns: tags or decks.")
-    ] = MatrixOption.tag,
+        str,
+        typer.Option(
+            "--by",
+            metavar="VIEW",
+            help="Mastery matrix columns: namespace (every tag, one matrix per namespace), "
+            "tag (tags without a namespace), deck, or one namespace such as competitor, "
+            "persona or stage.",
+        ),
+    ] = "namespace",
+    max_overdue: MaxOverdueOption = None,
     output_format: Annotated[
         ReportFormat,
         typer.Option("--format", "-f", help="table on screen, or csv, json, md, html, xlsx."),
@@ -101,15 +132,19 @@ def report(
 ) -> None:
     """Report who has mastered what, where the gaps are, and the trend.
 
-    Per rep: mastery, due and overdue cards, reviews and share correct in the
-    period, last active day, days met, and agreement with suggested grades. Then
-    the rep x tag (or deck) mastery heatmap, the hardest cards, mastery week by
-    week, the key points missed most, and per revised card how many reps have
-    re-mastered it since the revision. --since-revision shows who has
-    relearned each revised card.
+    First the headline: team mastery and its change in 7 days, who is behind
+    (more than --max-overdue cards overdue, or no drill in 7 days), who is on
+    hold, the cards the team is losing and the weakest tag. Then a mastery
+    heatmap per tag namespace (or --by), per rep standing, mastery week by week,
+    the hardest cards, the key points missed most, and per revised card how
+    many reps have re-mastered it since the revision. --since-revision shows
+    who has relearned each revised card.
 
     Examples:
+
+    \b
       repdrill report --team west
+      repdrill report --by competitor
       repdrill report --since-revision --tag pricing
       repdrill report --format html --output mastery.html
       repdrill report --format csv --table matrix > matrix.csv
@@ -132,11 +167,14 @@ def report(
         rep=rep,
         team=team,
         roster=roster,
-        by=by.value,
+        by=by,
+        max_overdue=max_overdue,
         since_revision=since_revision,
     )
     if output_format is ReportFormat.table:
-        print_report(built)
+        from repdrill.reports.exporters.terminal import print_report
+
+        print_report(built, out_console())
         return
     _export(built, output_format.value, output, table)
 
@@ -177,138 +215,148 @@ def _atomic(path: Path, write: object) -> None:
         raise
 
 
-def print_report(built: Report) -> None:
-    from rich.table import Table
-    from rich.text import Text
+def brief(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    tag: TagOption = None,
+    rep: RepOption = None,
+    team: TeamOption = None,
+    roster: RosterOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    max_overdue: MaxOverdueOption = None,
+    output_format: Annotated[
+        BriefFormat,
+        typer.Option("--format", "-f", help="How to print it: md, text, html or json."),
+    ] = BriefFormat.md,
+    link: Annotated[
+        str | None,
+        typer.Option("--link", metavar="URL", help="Link to the full report (a published page)."),
+    ] = None,
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook",
+            metavar="URL",
+            help="Post it to this incoming webhook (Slack-compatible JSON: text and blocks).",
+        ),
+    ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp",
+            metavar="HOST[:PORT]",
+            help="Mail it through this SMTP server (port 587 unless given; STARTTLS when "
+            "offered; 465 is TLS from the start).",
+        ),
+    ] = None,
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", metavar="ADDR", help="Mail it to this address (repeat for more)."),
+    ] = None,
+    sender: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="ADDR",
+            help="The From address. Default: --smtp-user if it is an address, else "
+            "repdrill@ this host.",
+        ),
+    ] = None,
+    smtp_user: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-user",
+            metavar="USER",
+            help=f"Log in to the SMTP server as USER, with the password in {PASSWORD_ENV}.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", "-n", help="Print it and say where it would go; send nothing."),
+    ] = False,
+) -> None:
+    """Print the report's headline as a short message, and send it to a chat or by mail.
 
-    console = out_console()
-    scope = built.scope
-    console.print(
-        f"[bold]Mastery report[/] {scope.since.isoformat()} to {scope.until.isoformat()}"
-        + (f" · {scope.team_label}" if scope.team_label else "")
-        + f" · {built.active_cards} active cards · {len(built.reps)} reps"
-    )
-    if scope.since_revision:
-        print_revisions(built)
-        return
-    if not built.reps:
-        console.print("No reps in scope yet.")
-        return
-    heat = Table(title=f"Mastery by rep and {scope.matrix_by}", title_justify="left")
-    heat.add_column("rep")
-    for group in built.groups:
-        heat.add_column(group, justify="right")
-    for rep in built.reps:
-        cells: list[Text | str] = [Text(rep.rep)]
-        for group in built.groups:
-            cell = built.cell(rep.rep, group)
-            if cell is None or not cell.active_cards:
-                cells.append("-")
-                continue
-            colour = "red" if cell.percent < 34 else "yellow" if cell.percent < 67 else "green"
-            cells.append(Text(f"{cell.percent:.0f}%", style=f"bold {colour}"))
-        heat.add_row(*cells)
-    console.print(heat)
-    reps = Table(title="Reps", title_justify="left")
-    for column in (
-        "rep",
-        "mastered",
-        "due",
-        "overdue",
-        "reviews",
-        "correct",
-        "last active",
-        "days met",
-        "agree",
-    ):
-        reps.add_column(column, justify="left" if column == "rep" else "right")
-    for r in built.reps:
-        reps.add_row(
-            Text(r.rep),
-            f"{r.mastered}/{r.active_cards} ({r.mastery_percent:.0f}%)",
-            str(r.due),
-            str(r.overdue),
-            str(r.reviews),
-            "-" if r.correct_percent is None else f"{r.correct_percent:.0f}%",
-            r.last_active.isoformat() if r.last_active else "never",
-            str(r.days_met),
-            "-" if r.agreement_percent is None else f"{r.agreement_percent:.0f}%",
+    The headline: team mastery and its change in 7 days and since --since,
+    the reps behind and how far, who is on hold, the cards the team is losing
+    and the weakest tag. --webhook posts it to a chat's incoming webhook;
+    --smtp and --to mail it (a plain-text and an HTML part). The message is
+    always printed, so a failed send (exit 1, with the server's answer) loses
+    nothing.
+
+    Examples:
+
+    \b
+      repdrill brief --team mid-market-west
+      repdrill brief --team mid-market-west --webhook "$SLACK_WEBHOOK_URL"
+      repdrill brief --smtp mail.example.com --to maria@example.com --smtp-user bot@example.com
+    """
+    from repdrill.errors import DeliveryError
+    from repdrill.reports.brief import Brief
+    from repdrill.reports.delivery import Mail, Target, Webhook
+
+    if since is not None and until is not None and since > until:
+        raise typer.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
+    if smtp is None and (to or sender or smtp_user):
+        raise typer.BadParameter(
+            "--to, --from and --smtp-user need --smtp HOST", param_hint="--smtp"
         )
-    console.print(reps)
-    if built.trend:
-        trend = Table(title="Mastery by week", title_justify="left")
-        trend.add_column("week ending")
-        trend.add_column("mastered", justify="right")
-        trend.add_column("")
-        for point in built.trend:
-            bar = "█" * round(point.percent / 4)
-            trend.add_row(point.week_ending.isoformat(), f"{point.percent:.1f}%", bar)
-        console.print(trend)
-    if built.hardest:
-        hard = Table(title="Hardest cards (lapse rate in the period)", title_justify="left")
-        for column in ("card", "lapses", "reviews", "prompt"):
-            hard.add_column(column, justify="right" if column in ("lapses", "reviews") else "left")
-        for h in built.hardest:
-            hard.add_row(
-                f"{h.deck}/{h.card}",
-                f"{h.lapse_percent:.0f}%",
-                str(h.reviews),
-                Text(visible(h.prompt)),
-            )
-        console.print(hard)
-    if built.missed_points:
-        from repdrill.cli.render import missed_points_table
-
-        console.print(missed_points_table(built.missed_points, "Key points missed most", deck=True))
-    if built.revised_cards:
-        print_revisions(built)
-
-
-def print_revisions(built: Report) -> None:
-    """The revised cards and, with --since-revision, who has relearned each one."""
-    from rich.table import Table
-    from rich.text import Text
-
-    console = out_console()
-    if not built.revised_cards:
-        console.print("No card in scope has been revised.")
-        return
-    revised = Table(
-        title="Revised cards: reps to relearn, reviewed since, re-mastered",
-        title_justify="left",
-    )
-    widest = max(len(f"{r.deck}/{r.card}") for r in built.revised_cards)
-    revised.add_column("card", min_width=min(widest, 32), overflow="fold")
-    for column in ("revised", "relearn", "since", "re-mastered"):
-        revised.add_column(column, justify="left" if column == "revised" else "right")
-    for r in built.revised_cards:
-        revised.add_row(
-            Text(f"{r.deck}/{r.card}"),
-            f"{r.revision} on {r.revised_on.isoformat()}",
-            str(r.relearn_reps),
-            str(r.reviewed_reps),
-            f"{r.remastered_reps} ({r.remastered_percent:.0f}%)",
+    targets: list[Target] = []
+    try:
+        if webhook is not None:
+            targets.append(Webhook(webhook))
+        if smtp is not None:
+            if not to:
+                raise typer.BadParameter("mail needs --to ADDR", param_hint="--to")
+            targets.append(Mail.at(smtp, to, sender=sender, user=smtp_user))
+    except RepdrillError as error:
+        raise typer.BadParameter(str(error)) from None
+    password = os.environ.get(PASSWORD_ENV) if smtp_user else None
+    if smtp_user is not None and not password and not dry_run:
+        raise RepdrillError(f"--smtp-user {smtp_user} needs its password in {PASSWORD_ENV}")
+    targets = [
+        replace(target, password=password) if isinstance(target, Mail) else target
+        for target in targets
+    ]
+    try:
+        built = repdrill_of(ctx).brief(
+            since=since,
+            until=until,
+            deck=deck,
+            tag=tag,
+            rep=rep,
+            team=team,
+            roster=roster,
+            max_overdue=max_overdue,
+            link=link,
+            send=targets,
+            dry_run=dry_run,
         )
-    console.print(revised)
-    if not built.scope.since_revision:
+    except DeliveryError as error:
+        if isinstance(error.undelivered, Brief):
+            _print_brief(error.undelivered, output_format)
+            _say_sent(error.undelivered)
+        raise
+    _print_brief(built, output_format)
+    if dry_run and targets:
+        print("Dry run: would send to " + ", ".join(t.name for t in targets), file=sys.stderr)
+    _say_sent(built)
+
+
+def _print_brief(built: Brief, fmt: BriefFormat) -> None:
+    if fmt is BriefFormat.json:
+        print_json(built)
         return
-    if not built.relearning:
-        console.print("Nobody had reviewed the revised cards before their revision.")
-        return
-    who = Table(title="Who has relearned each revised card", title_justify="left")
-    for column in ("card", "rep", "status", "reviews since", "last review"):
-        who.add_column(column, justify="right" if column == "reviews since" else "left")
-    for row in built.relearning:
-        style = {"re-mastered": "green", "relearning": "yellow"}.get(row.status, "red")
-        who.add_row(
-            Text(f"{row.deck}/{row.card}"),
-            Text(row.rep),
-            Text(row.status, style=style),
-            str(row.reviews_since),
-            row.last_review.isoformat() if row.last_review else "-",
-        )
-    console.print(who)
+    text = {"md": built.markdown, "text": built.text, "html": built.html}[fmt.value]()
+    sys.stdout.write(text)
+
+
+def _say_sent(built: Brief) -> None:
+    if built.sent_to:
+        print("Sent to " + ", ".join(built.sent_to), file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Managers")(report)
+    app.command(rich_help_panel="Managers")(brief)

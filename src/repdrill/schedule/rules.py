@@ -25,6 +25,10 @@ and build on their operators, so this module imports no SQL library.
   earlier is due for review by its owner.
 - **On hold**: a rep on hold (from ``starts_on`` through ``ends_on``) has
   nothing due.
+- **Behind**: a rep not on hold with more than a manager's threshold of cards
+  overdue (:data:`MAX_OVERDUE_CARDS` unless the report says otherwise), or
+  with no drill in the last :data:`IDLE_DAYS` days. Days on hold count as
+  drilled, as they count as met: a rep back from time off is not idle.
 
 The clause functions only use the operators of what they are given, so they
 build SQLAlchemy expressions from columns and plain SQL text from
@@ -49,17 +53,26 @@ LEECH_LAPSES = 8
 REDRILL_BELOW = 4
 #: The rolling window, in days and today included, of "days met".
 DAYS_MET_WINDOW = 30
+#: A rep with more cards overdue than this is behind (a report may set another).
+MAX_OVERDUE_CARDS = 10
+#: A rep with no drill (and no day on hold) in this many days, today included, is behind.
+IDLE_DAYS = 7
 
 __all__ = [
     "DAYS_MET_WINDOW",
+    "IDLE_DAYS",
     "LEECH_LAPSES",
+    "MAX_OVERDUE_CARDS",
     "PASSING_GRADE",
     "REDRILL_BELOW",
+    "behind_clause",
     "correct_clause",
     "covers",
     "covers_clause",
     "days_met_since",
     "due_clause",
+    "idle_since",
+    "is_behind",
     "is_correct",
     "is_due",
     "is_leech",
@@ -142,6 +155,34 @@ def _both(first: Any, second: Any) -> Any:
 def new_available(unseen: int, new_per_day: int, begun_today: int) -> int:
     """New cards a deck still gives a rep today: what is left of its daily limit."""
     return max(0, min(unseen, new_per_day - begun_today))
+
+
+def idle_since(today: dt.date, days: int = IDLE_DAYS) -> dt.date:
+    """The first day of the window a rep must have drilled in (or been on hold) not to be idle."""
+    return today - dt.timedelta(days=days - 1)
+
+
+def is_behind(
+    overdue_cards: int,
+    last_seen: dt.date | None,
+    today: dt.date,
+    max_overdue: int = MAX_OVERDUE_CARDS,
+) -> bool:
+    """Behind: more than ``max_overdue`` cards overdue, or not seen in :data:`IDLE_DAYS` days.
+
+    ``last_seen`` is the later of the rep's last drill and last day on hold
+    (``None``: neither, ever). A rep on hold today is never behind: ask
+    :func:`covers` first, as the report does.
+    """
+    return overdue_cards > max_overdue or last_seen is None or last_seen < idle_since(today)
+
+
+def behind_clause(
+    overdue_cards: Any, last_seen: Any, today: dt.date, max_overdue: int = MAX_OVERDUE_CARDS
+) -> Clause:
+    """:func:`is_behind` in SQL. ``last_seen`` must not be NULL: coalesce a rep never
+    seen to a day long past."""
+    return (overdue_cards > max_overdue) | (last_seen < idle_since(today))
 
 
 def days_met_since(today: dt.date, window: int = DAYS_MET_WINDOW) -> dt.date:

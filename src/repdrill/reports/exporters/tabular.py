@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import IO
 
 from repdrill.errors import RepdrillError
-from repdrill.reports.report import TABLE_NAMES, Report, Table
+from repdrill.reports.brief import Markdown, headline_lines
+from repdrill.reports.exporters._heat import LEGEND, cell_text, grid, reps_down
+from repdrill.reports.report import TABLE_NAMES, MatrixBlock, Report, Table
 
 
 def table_named(report: Report, name: str) -> Table:
@@ -42,54 +45,64 @@ def write_json(report: Report, out: IO[str], *, pretty: bool = False) -> None:
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
     return str(_plain(value)).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown_table(
-    columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
-) -> list[str]:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+def _markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return lines
 
 
-def heatmap_rows(report: Report) -> list[tuple[object, ...]]:
-    """The matrix as a wide table: one row per rep, one column per group."""
-    rows: list[tuple[object, ...]] = []
-    for rep in report.reps:
-        cells = [report.cell(rep.rep, g) for g in report.groups]
-        rows.append(
-            (rep.rep, *(f"{c.percent:.0f}%" if c and c.active_cards else "" for c in cells))
-        )
-    return rows
+#: A Markdown heatmap wider than this many groups is transposed when the reps fit across.
+MARKDOWN_ACROSS = 10
+
+
+def heatmap_lines(report: Report, block: MatrixBlock) -> list[str]:
+    """One block as a Markdown table, the longer side down."""
+    laid = grid(report, block, transposed=not reps_down(report, block, MARKDOWN_ACROSS))
+    # Escaped: a bare * could pair up with another into emphasis.
+    rows = [
+        (label, *(cell_text(c).replace("*", "\\*") for c in cells)) for label, cells in laid.rows
+    ]
+    return _markdown_table([laid.corner, *laid.columns], rows)
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
     scope = report.scope
+    described = scope.describe()
     lines = [
         "# Mastery report",
         "",
         f"Period {scope.since.isoformat()} to {scope.until.isoformat()}"
-        + (f", {scope.team_label}" if scope.team_label else "")
-        + f"; {report.active_cards} active cards"
+        + (f", {described}" if described else "")
+        + f"; {report.active_cards} active cards, {len(report.reps)} reps"
         + f"; generated {report.generated_at:%Y-%m-%d %H:%M %Z}.",
         "",
     ]
+    if report.headline is not None:
+        lines += ["## Summary", ""]
+        lines += [f"- {line}" for line in headline_lines(report.headline, Markdown())]
+        lines.append("")
     tables = {t.name: t for t in report.tables()}
-    lines += ["## Reps", "", *_markdown_table(tables["reps"].columns, tables["reps"].rows), ""]
-    lines += [
-        f"## Mastery by rep and {scope.matrix_by}",
-        "",
-        *_markdown_table(["rep", *report.groups], heatmap_rows(report)),
-        "",
-    ]
-    for name in ("hardest_cards", "trend", "missed_points", "revised_cards", "relearning"):
+    blocks = report.blocks()
+    for block in blocks:
+        lines += [f"## Mastery by rep and {block.title}", "", *heatmap_lines(report, block), ""]
+    if blocks:
+        lines += [LEGEND.replace("*", "\\*"), ""]
+    reps = tables["reps"]
+    lines += ["## Reps", "", *_markdown_table(reps.labels, reps.rows), ""]
+    for name in ("trend", "hardest_cards", "missed_points", "revised_cards", "relearning"):
         if name == "relearning" and not scope.since_revision:
             continue
         table = tables[name]
         lines += [f"## {table.title}", ""]
+        if name == "trend" and report.trend_note:
+            lines += [report.trend_note, ""]
         lines += (
-            _markdown_table(table.columns, table.rows) if table.rows else ["None in this period."]
+            _markdown_table(table.labels, table.rows) if table.rows else ["None in this period."]
         )
         lines.append("")
     out.write("\n".join(lines))
