@@ -240,6 +240,27 @@ def _scheme(url: str) -> str:
     return url.split("://", 1)[0]
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the database in WAL mode, waiting while another connection sets it up.
+
+    SQLite answers "database is locked" at once, without calling the busy
+    handler, when another process is creating the same new database's
+    write-ahead log; a few milliseconds later the switch succeeds. Wait for
+    it as the busy timeout would, rather than fail a second rep's first run.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -249,7 +270,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
