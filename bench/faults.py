@@ -95,7 +95,7 @@ class Sizes:
 
     @classmethod
     def default(cls, deck_cards: int) -> Sizes:
-        return cls(deck_cards, 6, 50, 40, 250)
+        return cls(deck_cards, 6, 50, 60, 250)
 
     @classmethod
     def large(cls, deck_cards: int) -> Sizes:
@@ -931,7 +931,7 @@ def main() -> None:
     parser.add_argument(
         "--large",
         action="store_true",
-        help="10,000-card deck, a larger log and team (about four times as long)",
+        help="a 10,000-card deck, a 20,000-review log, 100 reps (five times as long)",
     )
     args = parser.parse_args()
     cards = args.cards or (10_000 if args.large else 3_000)
