@@ -38,6 +38,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import shutil
 import signal
@@ -881,6 +882,8 @@ def run_backend(ctx: Context, log: Path, deck: Path) -> list[Tally]:
         tallies.append(fault_import(ctx, log, deck))
     with phase(f"{name}: building the team database"):
         url = team_database(ctx)
+    with connect(url) as conn:
+        print(f"{name}: team database of {table_counts(conn, t.reviews)['reviews']} reviews")
     with phase(f"{name}: report"):
         tallies.append(fault_report(ctx, url))
     with phase(f"{name}: drill"):
@@ -914,7 +917,7 @@ def print_table(tallies: list[Tally]) -> None:
         f"{DRILL_MAX_SAVED} 'Saved' lines."
     )
     print()
-    print("what the killed commands left:")
+    print("what each trial's command left (killed, or finished before its kill):")
     for tally in tallies:
         left = ", ".join(f"{key} {value}" for key, value in tally.outcomes.items())
         print(f"  {tally.operation}/{tally.backend}: {left}")
@@ -937,6 +940,8 @@ def main() -> None:
     cards = args.cards or (10_000 if args.large else 3_000)
     sizes = Sizes.large(cards) if args.large else Sizes.default(cards)
     started = time.perf_counter()
+    # Other work on the machine slows every command: the load says how busy it was.
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="repdrill-faults-"))
     server: PostgresServer | None = None
     tallies: list[Tally] = []
@@ -973,7 +978,11 @@ def main() -> None:
     violations = [v for tally in tallies for v in tally.violations]
     for violation in violations:
         print(f"VIOLATION {violation}")
-    print(f"\n{len(violations)} violations; elapsed {time.perf_counter() - started:.0f} s")
+    print(
+        f"\n{len(violations)} violations; elapsed {time.perf_counter() - started:.0f} s "
+        f"(load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
+        f"{os.cpu_count()} CPUs)"
+    )
     sys.exit(1 if violations else 0)
 
 
