@@ -64,11 +64,11 @@ from common import env_for, repdrill, write_big_deck  # noqa: E402
 from dataset import build  # noqa: E402
 from pgserver import PostgresServer, find_pg_bin  # noqa: E402
 from repdrill.config import Clock  # noqa: E402
-from repdrill.schedule.replay import LogEntry, ReviewKind, replay  # noqa: E402
+from repdrill.schedule.replay import LogEntry, Revision, final, replay  # noqa: E402
 from repdrill.store import tables as t  # noqa: E402
 from repdrill.store.engine import Database  # noqa: E402
 from repdrill.store.load import load  # noqa: E402
-from repdrill.store.record import state_values  # noqa: E402
+from repdrill.store.record import LOG_ENTRY_COLUMNS, log_entry, state_values  # noqa: E402
 
 TODAY = dt.date(2026, 6, 1)
 #: The team database's history starts no earlier than this many days back.
@@ -76,6 +76,17 @@ HISTORY_DAYS = (150, 300)
 #: Answers and grades fed to a killed drill, and the most "Saved" lines before the kill.
 DRILL_FEED = 80
 DRILL_MAX_SAVED = 25
+#: The columns of card_states that state_values() gives.
+STATE_KEYS = (
+    "repetitions",
+    "easiness_x100",
+    "interval_days",
+    "due",
+    "last_review_date",
+    "introduced_on",
+    "lapses",
+    "reviews",
+)
 #: A command that runs this long is hung: killed, and counted as a violation.
 HANG_SECONDS = 120
 #: Undisturbed runs timed per operation, and how far past their median kills may land
@@ -282,6 +293,21 @@ class Tally:
 # -- invariants: the database ---------------------------------------------------------
 
 
+def integrity(conn: Connection) -> str | None:
+    """SQLite's own check of its file after a kill (PostgreSQL's server outlives the client)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    found = list(conn.exec_driver_sql("PRAGMA integrity_check").scalars())
+    return None if found == ["ok"] else "integrity_check: " + "; ".join(map(str, found[:3]))
+
+
+def db_check(tally: Tally, url: str) -> None:
+    """``repdrill db check`` on what the trials left: integrity, triggers, states."""
+    done = run_after(repdrill("db", "check"), env_for(url, REPDRILL_TODAY=TODAY.isoformat()))
+    if problem := run_problem(done):
+        tally.violation(0, "after all trials", f"repdrill db check {problem}")
+
+
 def table_counts(conn: Connection, *tables: Any) -> dict[str, int]:
     return {
         table.name: int(conn.scalar(select(func.count()).select_from(table)) or 0)
@@ -299,7 +325,7 @@ def deck_snapshot(conn: Connection) -> dict[str, object]:
     """Everything a load writes about decks and cards, as counts and fingerprints."""
     c, v, g = t.cards.c, t.card_versions.c, t.card_tags.c
     return {
-        **table_counts(conn, t.decks, t.cards, t.card_versions, t.card_tags),
+        **table_counts(conn, t.decks, t.cards, t.card_versions, t.card_tags, t.card_revisions),
         "decks": digest(conn.execute(select(t.decks.c.slug, t.decks.c.file_hash))),
         "cards": digest(conn.execute(select(c.slug, c.position, c.current_hash, c.retired_at))),
         "versions": digest(
@@ -321,6 +347,8 @@ def review_snapshot(conn: Connection) -> dict[str, object]:
     return {
         **table_counts(conn, t.reps, t.reviews, t.review_points, t.card_states, t.state_changes),
         "uuids": digest(conn.execute(select(r.uuid))),
+        # Always 0 in a sound database: part of both the empty and the complete snapshot.
+        "states differing from the replay": replay_mismatches(conn),
     }
 
 
@@ -330,17 +358,26 @@ def read_logs(conn: Connection, rep: int | None = None) -> dict[tuple[int, int],
     One query per pair would take most of a trial on PostgreSQL.
     """
     r = t.reviews.c
-    query = select(
-        r.rep_id, r.card_id, r.uuid, r.kind, r.grade, r.review_date, r.reviewed_at, r.undoes, r.id
-    )
+    query = select(r.rep_id, r.card_id, *LOG_ENTRY_COLUMNS)
     if rep is not None:
         query = query.where(r.rep_id == rep)
     logs: dict[tuple[int, int], list[LogEntry]] = {}
-    for rep_id, card_id, uuid, kind, grade, day, at_time, undoes, review_id in conn.execute(query):
-        logs.setdefault((rep_id, card_id), []).append(
-            LogEntry(uuid, ReviewKind(kind), grade, day, at_time, undoes, review_id)
-        )
+    for row in conn.execute(query):
+        logs.setdefault((row[0], row[1]), []).append(log_entry(row[2:]))
     return logs
+
+
+def read_revisions(conn: Connection) -> dict[int, list[Revision]]:
+    """Every card's changes of message, as revision_events() reads one card's."""
+    v = t.card_revisions.c
+    revisions: dict[int, list[Revision]] = {}
+    for card, revision, day, at_time in conn.execute(
+        select(v.card_id, v.revision, v.revised_on, v.revised_at).order_by(
+            v.revised_on, v.revised_at
+        )
+    ):
+        revisions.setdefault(card, []).append(Revision(revision, day, at_time))
+    return revisions
 
 
 def replay_mismatches(conn: Connection, rep: int | None = None) -> int:
@@ -366,14 +403,14 @@ def replay_mismatches(conn: Connection, rep: int | None = None) -> int:
             )
         )
     logs = read_logs(conn, rep)
+    revisions = read_revisions(conn)
     mismatches = 0
     for rep_id, card_id in set(logs) | set(states) | set(changes):
-        steps = replay(logs.get((rep_id, card_id), []))
+        steps = replay(logs.get((rep_id, card_id), []), revisions.get(card_id, []))
         stored = states.get((rep_id, card_id))
-        expected = state_values(steps[-1].schedule) if steps else None
-        actual = (
-            None if stored is None else {key: getattr(stored, key) for key in state_values_keys()}
-        )
+        schedule = final(steps)
+        expected = None if schedule is None else state_values(schedule)
+        actual = None if stored is None else {key: getattr(stored, key) for key in STATE_KEYS}
         expected_changes = [
             (
                 step.entry.review_id,
@@ -382,26 +419,14 @@ def replay_mismatches(conn: Connection, rep: int | None = None) -> int:
                 step.schedule.state.repetitions,
                 step.schedule.state.easiness_x100,
                 step.schedule.state.interval,
-                steps[index + 1].entry.review_date if index + 1 < len(steps) else None,
+                step.ended_on
+                or (steps[index + 1].entry.review_date if index + 1 < len(steps) else None),
             )
             for index, step in enumerate(steps)
         ]
         if actual != expected or changes.get((rep_id, card_id), []) != expected_changes:
             mismatches += 1
     return mismatches
-
-
-def state_values_keys() -> tuple[str, ...]:
-    return (
-        "repetitions",
-        "easiness_x100",
-        "interval_days",
-        "due",
-        "last_review_date",
-        "introduced_on",
-        "lapses",
-        "reviews",
-    )
 
 
 # -- the operations -----------------------------------------------------------------
@@ -433,45 +458,75 @@ def window(tally: Tally, command: list[str], fresh: Callable[[], dict[str, str]]
     return tally.window * WINDOW_MARGIN
 
 
-def fault_load(ctx: Context) -> Tally:
-    tally = Tally("load", ctx.backend.name, outcomes=Counter(nothing=0, all=0))
-    deck = write_big_deck(ctx.workdir / "big-deck.yaml", ctx.sizes.deck_cards)
-    migrated(ctx.backend.create("load_template"))
-    empty_url = ctx.backend.clone("load_template", "load_trial")
-    with connect(empty_url) as conn:
-        empty = deck_snapshot(conn)
-    command = repdrill("load", str(deck))
-    span = window(tally, command, lambda: env_for(ctx.backend.clone("load_template", "load_trial")))
-    with connect(empty_url) as conn:
-        reference = deck_snapshot(conn)
+Snapshot = Callable[[Connection], dict[str, object]]
+
+
+def all_or_nothing(
+    ctx: Context, tally: Tally, template: str, command: list[str], snapshot: Snapshot
+) -> dict[str, object]:
+    """Trials of a command that must leave none of its work or all of it.
+
+    ``template`` names the database each trial starts from; ``snapshot``
+    reads what the command writes. The outcomes are counted under the first
+    and second keys of ``tally.outcomes`` (none, all). Returns the snapshot
+    of a complete run.
+    """
+    none_key, all_key = list(tally.outcomes)
+    trial_name = f"{template}_trial"
+
+    def fresh() -> dict[str, str]:
+        return env_for(ctx.backend.clone(template, trial_name), REPDRILL_TODAY=TODAY.isoformat())
+
+    env = fresh()
+    with connect(env["REPDRILL_DB"]) as conn:
+        empty = snapshot(conn)
+    span = window(tally, command, fresh)
+    with connect(env["REPDRILL_DB"]) as conn:
+        reference = snapshot(conn)
+    if reference == empty:
+        raise SystemExit(f"{tally.operation}, undisturbed, wrote nothing")
     for trial in range(1, ctx.trials + 1):
-        url = ctx.backend.clone("load_template", "load_trial")
+        env = fresh()
         kill_at = ctx.rng.uniform(0, span)
-        killed = run_killed(command, env_for(url), kill_at)
+        when = at(kill_at)
+        killed = run_killed(command, env, kill_at)
         tally.count(killed)
         if not killed.killed and (problem := run_problem(killed)):
-            tally.violation(trial, "not killed", f"the load finished before its kill but {problem}")
-        with connect(url) as conn:
-            left = deck_snapshot(conn)
+            tally.violation(trial, when, f"finished before its kill but {problem}")
+        with connect(env["REPDRILL_DB"]) as conn:
+            left = snapshot(conn)
+            damaged = integrity(conn)
+        if damaged:
+            tally.violation(trial, when, damaged)
         if left == empty:
-            tally.outcomes["nothing"] += 1
+            tally.outcomes[none_key] += 1
         elif left == reference:
-            tally.outcomes["all"] += 1
+            tally.outcomes[all_key] += 1
         else:
-            tally.violation(
-                trial, at(kill_at), f"part of the load is in: {differences(left, reference)}"
-            )
-        again = run_after(command, env_for(url))
+            tally.violation(trial, when, f"part of it is in: {differences(left, reference)}")
+        again = run_after(command, env)
         if problem := run_problem(again):
-            tally.violation(trial, at(kill_at), f"the load run afterwards {problem}")
-        with connect(url) as conn:
-            after = deck_snapshot(conn)
+            tally.violation(trial, when, f"the {tally.operation} run afterwards {problem}")
+        with connect(env["REPDRILL_DB"]) as conn:
+            after = snapshot(conn)
         if after != reference:
             tally.violation(
-                trial, at(kill_at), f"after the second load: {differences(after, reference)}"
+                trial,
+                when,
+                f"after the {tally.operation} run afterwards: {differences(after, reference)}",
             )
-    ctx.backend.drop("load_trial")
-    ctx.backend.drop("load_template")
+    db_check(tally, env["REPDRILL_DB"])
+    ctx.backend.drop(trial_name)
+    ctx.backend.drop(template)
+    return reference
+
+
+def fault_load(ctx: Context) -> Tally:
+    """A large deck loaded into an empty database."""
+    tally = Tally("load", ctx.backend.name, outcomes=Counter(nothing=0, all=0))
+    deck = write_big_deck(ctx.workdir / "big-deck.yaml", ctx.sizes.deck_cards)
+    migrated(ctx.backend.create("load"))
+    all_or_nothing(ctx, tally, "load", repdrill("load", str(deck)), deck_snapshot)
     return tally
 
 
@@ -510,68 +565,16 @@ def import_source(ctx: Context) -> tuple[Path, Path]:
 
 
 def fault_import(ctx: Context, log: Path, deck: Path) -> Tally:
+    """An exported log imported into a database that has its deck."""
     tally = Tally("import", ctx.backend.name, outcomes=Counter(none=0, all=0))
-    template_url = migrated(ctx.backend.create("import_template"))
-    db = Database.open(template_url)
+    db = Database.open(ctx.backend.create("import"))
     load(db, [deck], now=Clock.read(TODAY).now())
     db.close()
-    empty_url = ctx.backend.clone("import_template", "import_trial")
-    with connect(empty_url) as conn:
-        empty = review_snapshot(conn)
-    command = repdrill("log", "import", str(log))
-    env = {"REPDRILL_TODAY": TODAY.isoformat()}
-    span = window(
-        tally,
-        command,
-        lambda: env_for(ctx.backend.clone("import_template", "import_trial"), **env),
-    )
-    with connect(empty_url) as conn:
-        reference = review_snapshot(conn)
-        if mismatches := replay_mismatches(conn):
-            raise SystemExit(f"log import, undisturbed: {mismatches} states differ from the replay")
     lines = sum(1 for line in log.open() if line.strip())
+    command = repdrill("log", "import", str(log))
+    reference = all_or_nothing(ctx, tally, "import", command, review_snapshot)
     if reference["reviews"] != lines:
-        raise SystemExit(f"log import, undisturbed: {reference['reviews']} of {lines} lines in")
-    for trial in range(1, ctx.trials + 1):
-        url = ctx.backend.clone("import_template", "import_trial")
-        kill_at = ctx.rng.uniform(0, span)
-        killed = run_killed(command, env_for(url, **env), kill_at)
-        tally.count(killed)
-        if not killed.killed and (problem := run_problem(killed)):
-            tally.violation(
-                trial, "not killed", f"the import finished before its kill but {problem}"
-            )
-        with connect(url) as conn:
-            left = review_snapshot(conn)
-            mismatches = replay_mismatches(conn)
-        if left == empty:
-            tally.outcomes["none"] += 1
-        elif left == reference:
-            tally.outcomes["all"] += 1
-        else:
-            tally.violation(
-                trial, at(kill_at), f"part of the log is in: {differences(left, reference)}"
-            )
-        if mismatches:
-            tally.violation(trial, at(kill_at), f"{mismatches} card states differ from the replay")
-        again = run_after(command, env_for(url, **env))
-        if problem := run_problem(again):
-            tally.violation(trial, at(kill_at), f"the import run afterwards {problem}")
-        with connect(url) as conn:
-            after = review_snapshot(conn)
-            mismatches = replay_mismatches(conn)
-        if after != reference:
-            tally.violation(
-                trial, at(kill_at), f"after the second import: {differences(after, reference)}"
-            )
-        if mismatches:
-            tally.violation(
-                trial,
-                at(kill_at),
-                f"after the second import, {mismatches} states differ from the replay",
-            )
-    ctx.backend.drop("import_trial")
-    ctx.backend.drop("import_template")
+        tally.violation(0, "undisturbed", f"{reference['reviews']} of {lines} reviews imported")
     return tally
 
 
@@ -772,8 +775,8 @@ def fault_drill(ctx: Context, url: str) -> Tally:
         for trial in range(1, ctx.trials + 1)
     ]
     with connect(url) as conn:
-        final = LogRows.read(conn, None)
-        if changed := final.changed_since(whole_log):
+        ending = LogRows.read(conn, None)
+        if changed := ending.changed_since(whole_log):
             tally.violation(
                 0, "all trials", f"{changed} rows of the review log changed over the trials"
             )
@@ -781,6 +784,7 @@ def fault_drill(ctx: Context, url: str) -> Tally:
             tally.violation(
                 0, "all trials", f"{mismatches} states differ from the replay at the end"
             )
+    db_check(tally, url)
     # No single undisturbed run here: the window shown is the killed drills' median.
     tally.window = sorted(seconds)[len(seconds) // 2] if seconds else 0.0
     return tally
@@ -813,6 +817,8 @@ def drill_trial(
     with connect(url) as conn:
         now = LogRows.read(conn, rep)
         mismatches = replay_mismatches(conn, rep)
+        if damaged := integrity(conn):
+            tally.violation(trial, when, damaged)
     new = [now.reviews[key] for key in sorted(set(now.reviews) - set(before.reviews))]
     if len(new) > announced:
         tally.outcomes["saved, not yet announced"] += len(new) - announced
