@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import Executable, create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
 
-from conftest import ROOT, TODAY, on
+from conftest import ROOT, TODAY, card_yaml, on
+from repdrill.schedule.replay import replay
 from repdrill.store import tables as t
 from repdrill.store.record import log_entries
 
@@ -83,6 +84,30 @@ def test_the_replay_check_finds_states_that_differ(
     with faults.connect(db_url) as conn:
         assert faults.replay_mismatches(conn) == 1
         assert faults.replay_mismatches(conn, rep + 1) == 0
+
+
+def test_the_replay_check_follows_card_revisions(
+    db_url: str, write_deck: Callable[..., Path]
+) -> None:
+    graded(db_url, write_deck)
+    revised = card_yaml("a", answer="The price is now $2.50 an invoice.", revision="2")
+    deck = write_deck("alpha", [revised, "b", "c"])
+    with on(db_url, TODAY + dt.timedelta(days=3)) as rd:
+        rd.load([deck])
+    with faults.connect(db_url) as conn:
+        assert faults.read_revisions(conn)
+        assert faults.replay_mismatches(conn) == 0
+        rep = conn.execute(select(t.reps.c.id).where(t.reps.c.name == "ana")).scalar_one()
+        card = conn.execute(select(t.cards.c.id).where(t.cards.c.slug == "a")).scalar_one()
+        stored = conn.execute(
+            select(t.card_states.c.repetitions).where(
+                t.card_states.c.rep_id == rep, t.card_states.c.card_id == card
+            )
+        ).scalar_one()
+        entries = faults.read_logs(conn, rep)[(rep, card)]
+    # The revision restarted card a; a replay that ignored it would not have.
+    assert stored == 0
+    assert replay(entries)[-1].schedule.state.repetitions > 0
 
 
 def test_a_state_with_no_log_behind_it_is_a_mismatch(
