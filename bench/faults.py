@@ -60,9 +60,18 @@ from sqlalchemy.pool import NullPool
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from common import env_for, repdrill, write_big_deck  # noqa: E402
+from common import (  # noqa: E402
+    Postgres,
+    backend_arguments,
+    chosen_backends,
+    copy_sqlite,
+    env_for,
+    postgres_for,
+    repdrill,
+    write_big_deck,
+)
 from dataset import build  # noqa: E402
-from pgserver import PostgresServer, find_pg_bin  # noqa: E402
+from pgserver import find_pg_bin  # noqa: E402
 from repdrill.config import Clock  # noqa: E402
 from repdrill.schedule.replay import LogEntry, Revision, final, replay  # noqa: E402
 from repdrill.store import tables as t  # noqa: E402
@@ -144,7 +153,7 @@ class SQLiteDatabases:
 
     def clone(self, template: str, name: str) -> str:
         url = self.create(name)
-        shutil.copyfile(self._path(template), self._path(name))
+        copy_sqlite(self._path(template), self._path(name))
         return url
 
     def drop(self, name: str) -> None:
@@ -153,21 +162,26 @@ class SQLiteDatabases:
 
 
 class PostgresDatabases:
+    """Databases on the benchmarks' PostgreSQL: a throwaway server, or ``--postgres-url``."""
+
     name = "postgresql"
 
-    def __init__(self, server: PostgresServer) -> None:
+    def __init__(self, server: Postgres) -> None:
         self.server = server
 
     def create(self, name: str) -> str:
-        self.drop(name)
-        return self.server.create_database(name)
+        return self.server.database(self._name(name))
 
     def clone(self, template: str, name: str) -> str:
-        self.drop(name)
-        return self.server.create_database(name, template=template)
+        return self.server.database(self._name(name), template=self._name(template))
 
     def drop(self, name: str) -> None:
-        self.server.drop_database(name)
+        self.server.drop(self.server.url(self._name(name)))
+
+    @staticmethod
+    def _name(name: str) -> str:
+        # On a server of your own (--postgres-url) the names must not be yours.
+        return f"repdrill_faults_{name}"
 
 
 @contextlib.contextmanager
@@ -929,12 +943,36 @@ def print_table(tallies: list[Tally]) -> None:
         print(f"  {tally.operation}/{tally.backend}: {left}")
 
 
+def run_all(
+    args: argparse.Namespace, sizes: Sizes, workdir: Path, server: Postgres | None
+) -> list[Tally]:
+    rng = random.Random(args.seed)
+    backends: list[Databases] = []
+    if "sqlite" in chosen_backends(args):
+        backends.append(SQLiteDatabases(workdir))
+    if server is not None:
+        backends.append(PostgresDatabases(server))
+    tallies: list[Tally] = []
+    with phase("building the log to import"):
+        log, deck = import_source(Context(backends[0], workdir, rng, args.trials, sizes))
+    lines = sum(1 for line in log.open() if line.strip())
+    print(
+        f"{args.trials} trials per operation, seed {args.seed}: load of a "
+        f"{sizes.deck_cards}-card deck, import of {lines} reviews, report and drill "
+        f"on {sizes.team_reps} reps x {sizes.team_cards_per_rep} cards",
+        flush=True,
+    )
+    for backend in backends:
+        tallies += run_backend(Context(backend, workdir, rng, args.trials, sizes), log, deck)
+    return tallies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--trials", type=int, default=20, help="trials per operation")
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    backend_arguments(parser)
     parser.add_argument("--seed", type=int, default=1, help="seeds the kill moments and grades")
     parser.add_argument("--cards", type=int, help="cards in the loaded deck (default 3000)")
     parser.add_argument(
@@ -949,36 +987,14 @@ def main() -> None:
     # Other work on the machine slows every command: the load says how busy it was.
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="repdrill-faults-"))
-    server: PostgresServer | None = None
+    if args.backend == "both" and args.postgres_url is None and find_pg_bin() is None:
+        print("PostgreSQL is not installed (no initdb/pg_ctl): SQLite only")
+        args.backend = "sqlite"
     tallies: list[Tally] = []
     try:
-        rng = random.Random(args.seed)
-        backends: list[Databases] = []
-        if args.backend in ("sqlite", "both"):
-            backends.append(SQLiteDatabases(workdir))
-        if args.backend in ("postgresql", "both"):
-            bin_dir = find_pg_bin()
-            if bin_dir is None:
-                if args.backend == "postgresql":
-                    raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl)")
-                print("PostgreSQL is not installed (no initdb/pg_ctl): SQLite only")
-            else:
-                server = PostgresServer(bin_dir).start()
-                backends.append(PostgresDatabases(server))
-        with phase("building the log to import"):
-            log, deck = import_source(Context(backends[0], workdir, rng, args.trials, sizes))
-        lines = sum(1 for line in log.open() if line.strip())
-        print(
-            f"{args.trials} trials per operation, seed {args.seed}: load of a "
-            f"{sizes.deck_cards}-card deck, import of {lines} reviews, report and drill "
-            f"on {sizes.team_reps} reps x {sizes.team_cards_per_rep} cards",
-            flush=True,
-        )
-        for backend in backends:
-            tallies += run_backend(Context(backend, workdir, rng, args.trials, sizes), log, deck)
+        with postgres_for(args) as server:
+            tallies = run_all(args, sizes, workdir, server)
     finally:
-        if server is not None:
-            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     print_table(tallies)
     violations = [v for tally in tallies for v in tally.violations]
