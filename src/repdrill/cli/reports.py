@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from repdrill import config
+from repdrill._output_file import check_output, write_output
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, RepOption, TagOption, date_option
 from repdrill.cli.output import out_console, pretty_json, print_json
@@ -157,8 +157,8 @@ def report(
         )
     if output_format is ReportFormat.table and output is not None:
         raise typer.BadParameter("--output needs --format csv, json, md, html or xlsx")
-    if output is not None and output.exists() and not force:
-        raise RepdrillError(f"{output} exists; use --force to overwrite it")
+    if output is not None:
+        check_output(output, force=force)
     built = repdrill_of(ctx).report(
         since=since,
         until=until,
@@ -176,13 +176,13 @@ def report(
 
         print_report(built, out_console())
         return
-    _export(built, output_format.value, output, table)
+    _export(built, output_format.value, output, table, force=force)
 
 
-def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
+def _export(built: Report, fmt: str, output: Path | None, table: str, *, force: bool) -> None:
     if fmt == "xlsx":
         assert output is not None
-        _atomic(output, built.write_xlsx)
+        write_output(output, built.write_xlsx, force=force)
     elif output is None:
         built.write(sys.stdout, fmt, table=table, pretty=pretty_json(sys.stdout))  # type: ignore[arg-type]
     else:
@@ -191,28 +191,9 @@ def _export(built: Report, fmt: str, output: Path | None, table: str) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 built.write(handle, fmt, table=table, pretty=pretty_json(handle))  # type: ignore[arg-type]
 
-        _atomic(output, write)
+        write_output(output, write, force=force)
     if output is not None:
         print(f"Wrote {output}", file=sys.stderr)
-
-
-def _atomic(path: Path, write: object) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written report."""
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise RepdrillError(f"cannot write {path}: {directory} is not a directory")
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    os.close(handle)
-    try:
-        write(tmp)  # type: ignore[operator]
-        # mkstemp makes the file private; a report gets the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def brief(

@@ -12,14 +12,12 @@ for the database, with the password masked.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shlex
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from repdrill._output_file import write_output
 from repdrill.errors import ConfigError, RepdrillError
 from repdrill.store.engine import SQLITE_BUSY_TIMEOUT_MS, Database
 
@@ -62,23 +60,9 @@ def _sqlite(db: Database, path: Path, *, force: bool) -> Backup:
     if not source or source == ":memory:":
         raise ConfigError("an in-memory database has nothing on disk to back up")
     target = path.expanduser()
-    if target.is_dir():
-        raise RepdrillError(f"{path} is a directory; give the backup's file name")
-    if not target.parent.is_dir():
-        raise RepdrillError(f"cannot write {path}: {target.parent} is not a directory")
     if target.exists() and target.resolve() == Path(source).resolve():
         raise RepdrillError(f"{path} is the database itself; back it up somewhere else")
-    if target.exists() and not force:
-        raise RepdrillError(f"{path} exists; use --force to overwrite it")
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        _copy(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_directory(target.parent)
+    write_output(target, lambda tmp: _copy(source, tmp), force=force, private=True)
     return Backup("sqlite", str(path), backup_bytes=target.stat().st_size)
 
 
@@ -102,15 +86,3 @@ def _copy(source: str, tmp: str) -> None:
         src.close()
     if verdict is None or verdict[0] != "ok":
         raise RepdrillError(f"the copy failed its check ({verdict}); nothing was replaced")
-    with open(tmp, "rb+") as written:
-        os.fsync(written.fileno())
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
