@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -173,3 +174,69 @@ def test_text_from_an_old_database_is_shown_escaped(plain_cli: Cli) -> None:
     assert "\x1b" not in shown and "\\x1b[2J" in shown
     drilled = plain_cli("drill", "--limit", "1", input="\n5\n").stdout
     assert "\x1b" not in drilled and "\\x1b]52" in drilled
+
+
+ESCAPES = "\x1b[2J\x1b]52;c;aGk=\x07\x1b]8;;http://evil.test\x1b\\"
+
+
+def test_reports_and_deck_health_show_old_text_escaped(plain_cli: Cli) -> None:
+    """Text that reached the database before the validator knew reaches no terminal raw."""
+    plain_cli("load", str(DECKS))
+    for grade in ("1", "2"):
+        assert (
+            plain_cli("review", "price-too-high", "--grade", grade, "--answer", "x").exit_code == 0
+        )
+        assert (
+            plain_cli("--user", "ben", "review", "price-too-high", "--grade", grade).exit_code == 0
+        )
+    db = Database.open(plain_cli.env["REPDRILL_DB"])
+    with db.transaction(write=True) as conn:
+        conn.execute(
+            update(t.card_versions).values(
+                prompt=f"Prompt {ESCAPES}", key_points=json.dumps([f"point {ESCAPES}"])
+            )
+        )
+        conn.execute(update(t.reps).where(t.reps.c.name == "ben").values(name=f"b{ESCAPES}n"))
+        conn.execute(update(t.decks).values(title=f"Title {ESCAPES}"))
+    db.close()
+    for args in (
+        ("report",),
+        ("report", "--format", "md"),
+        ("report", "--format", "csv", "--table", "hardest_cards"),
+        ("deck", "health", str(DECKS)),
+        ("status",),
+        ("card", "show", "price-too-high"),
+    ):
+        result = plain_cli(*args, COLUMNS="200")
+        assert result.exit_code == 0, (args, result.output)
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
+
+
+def test_markdown_reports_carry_no_html_from_deck_text(
+    plain_cli: Cli, write_deck: Callable[..., Path]
+) -> None:
+    deck = write_deck(
+        "html",
+        raw="""\
+        id: html
+        title: <b>Deck</b>
+        cards:
+          - id: xss
+            prompt: "<script>alert(1)</script> and [click](javascript:alert(1))"
+            answer: Fine.
+            key_points: ['<img src=x onerror=alert(1)>', 'a | b']
+            tags: [pricing]
+        """,
+    )
+    assert plain_cli("load", str(deck)).exit_code == 0
+    for day in ("2026-02-28", "2026-03-01", "2026-03-02"):  # enough to rank as hardest
+        for rep in ("ana", "ben"):
+            done = plain_cli(
+                "--user", rep, "--today", day, "review", "html/xss", "-g", "1", "-a", "no"
+            )
+            assert done.exit_code == 0, done.output
+    out = plain_cli("report", "--format", "md").stdout
+    # No tag and no link a viewer would render: every < and ] from deck text is escaped.
+    assert re.search(r"(?<!\\)<", out) is None and re.search(r"(?<!\\)\]\(", out) is None
+    assert "\\<script\\>alert(1)\\</script\\>" in out  # shown as text
+    assert "\\<img src=x onerror=alert(1)\\>" in out

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from repdrill._output_file import check_output, write_output
 from repdrill._text import one_line, visible
 from repdrill.cli.context import repdrill_of
 from repdrill.cli.options import DeckOption, DryRunOption, JsonOption, PathsArgument, SinceOption
@@ -379,6 +380,8 @@ def deck_import(
             f"{output} exists; use --force to replace it (its card ids are kept), "
             "or --dry-run to see what would change"
         )
+    if output is not None and not dry_run:
+        check_output(output, force=force)
     taxonomies = Taxonomies()
     # The taxonomy of the repository the deck goes into (or of here, for stdout).
     taxonomy = taxonomies.for_deck(str(output) if output is not None else "deck.yaml")
@@ -396,7 +399,7 @@ def deck_import(
     if output is None and not dry_run:
         sys.stdout.write(imported.text)
     elif not dry_run:
-        _write_atomic(output, imported.text)  # type: ignore[arg-type]
+        write_output(output, _text_writer(imported.text), force=force)  # type: ignore[arg-type]
     count = len(imported.deck.cards)
     where = escape(str(output)) if output is not None else "stdout"
     parts = [f"{len(imported.kept)} ids kept", f"{len(imported.new)} new"]
@@ -444,8 +447,8 @@ def deck_export(
         raise typer.BadParameter(
             "XLSX is a binary format; give --output FILE", param_hint="--output"
         )
-    if output is not None and output.exists() and not force:
-        raise RepdrillError(f"{output} exists; use --force to overwrite it")
+    if output is not None:
+        check_output(output, force=force)
     if Path(deck).is_file():
         from repdrill.decks.sheets import export_file
 
@@ -454,7 +457,7 @@ def deck_export(
         table = repdrill_of(ctx).export_deck(deck)
     if output_format is SheetFormat.xlsx:
         assert output is not None
-        _replace_with(output, table.write_xlsx)
+        write_output(output, table.write_xlsx, force=force)
     elif output is None:
         table.write_csv(sys.stdout)
     else:
@@ -463,7 +466,7 @@ def deck_export(
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 table.write_csv(handle)
 
-        _replace_with(output, write)
+        write_output(output, write, force=force)
     if table.whys_left_out:
         err_console().print(
             "Note: a sheet has no column for a choice's why; left out for "
@@ -476,32 +479,11 @@ def deck_export(
         err_console().print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _text_writer(text: str) -> Callable[[str], None]:
     def write(tmp: str) -> None:
         Path(tmp).write_text(text, encoding="utf-8")
 
-    _replace_with(path, write)
-
-
-def _replace_with(path: Path, write: Callable[[str], None]) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
-    import os
-    import tempfile
-
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise RepdrillError(f"cannot write {path}: {directory} is not a directory")
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    os.close(handle)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return write
 
 
 @deck_app.command("health")
@@ -671,7 +653,7 @@ def _print_health(h: DeckHealth) -> None:
     console.print(
         Text.assemble(
             (h.deck, "bold"),
-            f" · {h.title} · {h.reviewed_cards} of {h.active_cards} active cards reviewed",
+            f" · {visible(h.title)} · {h.reviewed_cards} of {h.active_cards} active cards reviewed",
         )
     )
     if h.failing:
@@ -702,12 +684,13 @@ def _print_health(h: DeckHealth) -> None:
         )
     for w in h.wrong_choices:
         console.print(
-            f"Wrong choice: {w.card} '{w.choice}' picked by {w.reps} of {w.answering_reps} reps",
+            f"Wrong choice: {w.card} '{visible(w.choice)}' picked by {w.reps} "
+            f"of {w.answering_reps} reps",
             markup=False,
             soft_wrap=True,
         )
     if h.review_due:
-        owner = f" ({h.owner})" if h.owner else ""
+        owner = f" ({visible(h.owner)})" if h.owner else ""
         due = ", ".join(
             f"{r.card or 'the deck'} (review_by {r.review_by.isoformat()})" for r in h.review_due
         )

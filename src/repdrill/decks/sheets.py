@@ -33,6 +33,7 @@ from typing import IO, Any, Protocol
 
 import yaml
 
+from repdrill._spreadsheet import XLSX_OPTIONS, csv_cell, from_csv_cell
 from repdrill._text import describe, unsafe_characters
 from repdrill.cards import Points
 from repdrill.decks import format as fmt
@@ -133,12 +134,12 @@ class Sheet:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
         for row in self.rows:
-            writer.writerow(["" if value is None else _cell_text(value) for value in row])
+            writer.writerow(["" if value is None else _cell_text(csv_cell(value)) for value in row])
 
     def write_xlsx(self, path: str) -> None:
         import xlsxwriter
 
-        workbook = xlsxwriter.Workbook(path)
+        workbook = xlsxwriter.Workbook(path, XLSX_OPTIONS)
         bold = workbook.add_format({"bold": True, "bg_color": "#F3F5F9", "border": 1})
         wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
         sheet = workbook.add_worksheet(self.deck[:31])
@@ -343,7 +344,8 @@ def _csv(path: str) -> Iterator[list[object]]:
         raise RepdrillError(f"{path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield [from_csv_cell(value) for value in record]
 
 
 def _xlsx_records(path: str) -> Iterator[list[object]]:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import IO
 
+from repdrill._spreadsheet import csv_cell
 from repdrill.errors import RepdrillError
 from repdrill.reports.brief import Markdown, headline_lines
 from repdrill.reports.exporters._heat import LEGEND, cell_text, grid, reps_down
@@ -25,7 +26,7 @@ def write_csv(report: Report, out: IO[str], name: str) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow(["" if v is None else _plain(v) for v in row])
+        writer.writerow(["" if v is None else csv_cell(_plain(v)) for v in row])
 
 
 def _plain(value: object) -> object:
@@ -43,11 +44,17 @@ def write_json(report: Report, out: IO[str], *, pretty: bool = False) -> None:
 
 
 def _cell(value: object) -> str:
+    """A table cell: deck text and names escaped, so a viewer renders no HTML or link in them."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""
-    return str(_plain(value)).replace("|", "\\|").replace("\n", " ")
+    if isinstance(value, int | float):
+        return str(value)
+    return _MARKDOWN.escape(str(_plain(value))).replace("\n", " ").replace("\r", " ")
+
+
+_MARKDOWN = Markdown()
 
 
 def _markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -63,10 +70,8 @@ MARKDOWN_ACROSS = 10
 def heatmap_lines(report: Report, block: MatrixBlock) -> list[str]:
     """One block as a Markdown table, the longer side down."""
     laid = grid(report, block, transposed=not reps_down(report, block, MARKDOWN_ACROSS))
-    # Escaped: a bare * could pair up with another into emphasis.
-    rows = [
-        (label, *(cell_text(c).replace("*", "\\*") for c in cells)) for label, cells in laid.rows
-    ]
+    # _cell escapes each cell: a bare * could pair up with another into emphasis.
+    rows = [(label, *(cell_text(c) for c in cells)) for label, cells in laid.rows]
     return _markdown_table([laid.corner, *laid.columns], rows)
 
 
@@ -77,7 +82,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         "# Mastery report",
         "",
         f"Period {scope.since.isoformat()} to {scope.until.isoformat()}"
-        + (f", {described}" if described else "")
+        + (f", {_MARKDOWN.escape(described)}" if described else "")
         + f"; {report.active_cards} active cards, {len(report.reps)} reps"
         + f"; generated {report.generated_at:%Y-%m-%d %H:%M %Z}.",
         "",
@@ -100,7 +105,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         table = tables[name]
         lines += [f"## {table.title}", ""]
         if name == "trend" and report.trend_note:
-            lines += [report.trend_note, ""]
+            lines += [_MARKDOWN.escape(report.trend_note), ""]
         lines += (
             _markdown_table(table.labels, table.rows) if table.rows else ["None in this period."]
         )

@@ -243,7 +243,7 @@ def _print_hardest(report: Report, console: Console) -> None:
     hard.add_column("prompt", overflow="fold", ratio=1)
     for h in report.hardest:
         hard.add_row(
-            Text(f"{h.deck}/{h.card}"),
+            Text(visible(f"{h.deck}/{h.card}")),
             f"{h.lapse_percent:.0f}%",
             str(h.reviews),
             Text(visible(h.prompt)),
@@ -261,7 +261,7 @@ def _print_missed(report: Report, console: Console) -> None:
     table.add_column("attempts", justify="right", no_wrap=True)
     for m in report.missed_points:
         table.add_row(
-            Text(f"{m.deck}/{m.card}"),
+            Text(visible(f"{m.deck}/{m.card}")),
             Text(visible(m.point)),
             f"{m.miss_percent:.0f}%",
             str(m.attempts),

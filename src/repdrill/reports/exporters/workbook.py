@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from repdrill._spreadsheet import XLSX_OPTIONS
 from repdrill.reports.brief import Plain, headline_lines
 from repdrill.reports.exporters._heat import FEW_MARK, LEGEND, grid, reps_down
 from repdrill.reports.report import MIN_CELL_CARDS, MatrixBlock, Report, Table, signed
@@ -74,7 +75,7 @@ class _Formats:
 def write_workbook(report: Report, path: str) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(path)
+    workbook = xlsxwriter.Workbook(path, XLSX_OPTIONS)
     formats = _Formats(workbook)
     _summary_sheet(workbook, report, formats)
     for block in report.blocks():
