@@ -156,6 +156,26 @@ def test_a_full_disk_is_one_line_and_writes_nothing(tiny_disk: Path) -> None:
     assert run("card", "show", "price-too-high", "--json", db=db).stdout == before
 
 
+@pytest.mark.slow
+def test_a_grade_on_a_full_disk_is_one_line_and_keeps_the_card(tiny_disk: Path) -> None:
+    db = tiny_disk / "full.db"
+    assert run("load", str(DECKS / "objection-handling.yaml"), db=db).returncode == 0
+    before = run("card", "show", "price-too-high", "--json", db=db).stdout
+    filler = tiny_disk / "filler"
+    try:
+        with open(filler, "wb") as handle:
+            while True:
+                handle.write(b"\0" * 4096)
+                handle.flush()
+    except OSError:
+        pass
+    # A typed answer large enough that the log cannot take it in what is left.
+    result = run("review", "price-too-high", "--grade", "4", "--answer", "x" * 100_000, db=db)
+    one_line_error(result, "is full", "nothing was written")
+    filler.unlink()
+    assert run("card", "show", "price-too-high", "--json", db=db).stdout == before
+
+
 def test_a_long_writer_gives_one_line_after_the_busy_timeout(
     plain_cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
