@@ -8,9 +8,11 @@ skipped, with the reason in the summary; with ``REPDRILL_REQUIRE_POSTGRES=1``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -280,6 +282,46 @@ def write_deck(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# -- file systems that run out of room, or refuse writes, for real ------------------------
+
+
+@contextlib.contextmanager
+def tmpfs(mount: Path, options: str) -> Iterator[Path]:
+    """A tmpfs mounted at ``mount`` with ``options`` (``size=1536k``, ``ro``); skips without root."""
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"mounting a tmpfs ({options}) needs root: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1.5 MB file system, so that writes run out of room for real."""
+    with tmpfs(tmp_path / "tiny", "size=1536k") as mount:
+        yield mount
+
+
+def fill(disk: Path) -> Path:
+    """Fill what is left of ``disk`` with one file, returned so that a test can free it."""
+    filler = disk / "filler"
+    try:
+        with open(filler, "wb") as handle:
+            while True:
+                handle.write(b"\0" * 4096)
+                handle.flush()
+    except OSError:
+        pass
+    return filler
 
 
 def pytest_report_header(config: pytest.Config) -> str:

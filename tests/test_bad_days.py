@@ -8,12 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import DECKS, TODAY, Cli, on
+from conftest import DECKS, TODAY, Cli, fill, on
 from repdrill import DatabaseUnusable
 from repdrill.store import engine
 from scripted import ScriptedIO
@@ -118,38 +118,13 @@ def test_a_read_only_database(cli: Cli, db_url: str, write_deck: Callable[..., P
     assert cli("--db", read_only, "status").exit_code == 0  # reading still works
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1.5 MB file system, so that writes run out of room for real."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root (a full disk cannot be made here)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 @pytest.mark.slow
 def test_a_full_disk_is_one_line_and_writes_nothing(tiny_disk: Path) -> None:
     db = tiny_disk / "full.db"
     assert run("load", str(DECKS / "objection-handling.yaml"), db=db).returncode == 0
     before = run("card", "show", "price-too-high", "--json", db=db).stdout
     assert before
-    filler = tiny_disk / "filler"
-    try:
-        with open(filler, "wb") as handle:  # fill what is left
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-    except OSError:
-        pass
+    filler = fill(tiny_disk)
     result = run("load", str(DECKS / "product-messaging.yaml"), db=db)
     one_line_error(result, "is full", "nothing was written")
     filler.unlink()
@@ -161,14 +136,7 @@ def test_a_grade_on_a_full_disk_is_one_line_and_keeps_the_card(tiny_disk: Path) 
     db = tiny_disk / "full.db"
     assert run("load", str(DECKS / "objection-handling.yaml"), db=db).returncode == 0
     before = run("card", "show", "price-too-high", "--json", db=db).stdout
-    filler = tiny_disk / "filler"
-    try:
-        with open(filler, "wb") as handle:
-            while True:
-                handle.write(b"\0" * 4096)
-                handle.flush()
-    except OSError:
-        pass
+    filler = fill(tiny_disk)
     # A typed answer large enough that the log cannot take it in what is left.
     result = run("review", "price-too-high", "--grade", "4", "--answer", "x" * 100_000, db=db)
     one_line_error(result, "is full", "nothing was written")

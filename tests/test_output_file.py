@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import DECKS, Cli
+from conftest import DECKS, Cli, fill, tmpfs
 from repdrill._output_file import write_output
 from repdrill.errors import RepdrillError
 
@@ -78,20 +77,9 @@ def test_a_name_near_the_limit_is_written(loaded: Cli, tmp_path: Path) -> None:
 
 def test_an_unwritable_directory(loaded: Cli, tmp_path: Path) -> None:
     if os.geteuid() == 0:
-        # Root writes anywhere it has mode bits for; a read-only mount stops it.
-        locked = tmp_path / "ro"
-        locked.mkdir()
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(locked)],
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.skip("root without mount: no directory is unwritable")
-        try:
+        # Root writes anywhere the mode bits say no; a read-only mount stops it.
+        with tmpfs(tmp_path / "ro", "ro,size=64k") as locked:
             result = loaded("report", "--format", "md", "-o", str(locked / "r.md"))
-        finally:
-            subprocess.run(["umount", "-l", str(locked)], check=False)
         one_line_error(result, "you cannot write in", "nothing was written")
         return
     locked = tmp_path / "locked"
@@ -155,34 +143,10 @@ def test_outputs_get_the_usual_permissions_and_backups_stay_private(
     assert backup.stat().st_mode & 0o777 == 0o600
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root (a full disk cannot be made here)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_report_onto_a_full_disk(loaded: Cli, tiny_disk: Path) -> None:
     previous = tiny_disk / "report.html"
     previous.write_text("last week's")
-    filler = tiny_disk / "filler"
-    try:
-        with open(filler, "wb") as handle:
-            while True:
-                handle.write(b"\0" * 4096)
-                handle.flush()
-    except OSError:
-        pass
+    fill(tiny_disk)
     result = loaded("report", "--format", "html", "-o", str(previous), "--force")
     one_line_error(result, "no space left on the device", "nothing was written")
     assert previous.read_text() == "last week's"
