@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -81,6 +82,10 @@ def test_ctrl_c_mid_session_keeps_the_answered_cards(tmp_path: Path) -> None:
     child.sendline("4")
     child.expect("Card 3 of 3")
     child.expect("Your answer")
+    # A SIGINT that lands between the prompt being written and input() blocking
+    # waits for the next key (CPython reads the terminal with a blocking fgets);
+    # a person cannot press Ctrl-C that fast, a test can: let input() start.
+    time.sleep(0.5)
     child.sendintr()  # Ctrl-C while the third card is on screen
     child.expect("Stopped. Every grade given is saved.")
     child.expect("Cards drilled: 2")
