@@ -39,6 +39,7 @@ from repdrill.ids import uuid7
 from repdrill.schedule.replay import (
     LogEntry,
     ReviewKind,
+    Revision,
     Schedule,
     Step,
     final,
@@ -49,6 +50,7 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
+from repdrill.store._sql import insert_rows
 from repdrill.store.engine import KEPT
 from repdrill.store.read import (
     card_views,
@@ -593,6 +595,15 @@ def _write_state_changes(
 ) -> None:
     changes = t.state_changes.c
     conn.execute(delete(t.state_changes).where(changes.rep_id == rep, changes.card_id == card))
+    rows = _state_change_rows(rep, card, steps, new_id)
+    if rows:
+        conn.execute(_statements(conn).insert_change, rows)
+
+
+def _state_change_rows(
+    rep: int, card: int, steps: list[Step], new_id: int = _NEW_ENTRY
+) -> list[dict[str, object]]:
+    """The state changes a replay's steps leave, each valid until the next (or a revision)."""
     rows = []
     for step, following in zip(steps, [*steps[1:], None], strict=False):
         assert step.entry.grade is not None
@@ -606,8 +617,7 @@ def _write_state_changes(
                 "valid_until": until,
             }
         )
-    if rows:
-        conn.execute(_statements(conn).insert_change, rows)
+    return rows
 
 
 def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:
@@ -615,3 +625,72 @@ def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:
     steps, schedule = _replay_and_save(conn, rep, card)
     _write_state_changes(conn, rep, card, steps)
     return schedule
+
+
+# -- many states at once (log import) -------------------------------------------------
+
+_STATE_COLUMNS = ("rep_id", "card_id", *_STATE_NAMES)
+_CHANGE_COLUMNS = ("review_id", "rep_id", "card_id", *_CHANGE_NAMES)
+
+
+def rebuild_schedules(conn: Connection, pairs: Sequence[tuple[int, int]]) -> None:
+    """Recompute many (rep id, card id) states from the review log, in a few statements.
+
+    The bulk form of :func:`rebuild_schedule`, for merged logs: the pairs'
+    log entries and their cards' revisions are read by two set-based
+    queries, replayed here, and the states and state changes written by
+    executemany. Give a few hundred pairs at a time.
+    """
+    if not pairs:
+        return
+    wanted = set(pairs)
+    reps = sorted({rep for rep, _ in wanted})
+    cards = sorted({card for _, card in wanted})
+    r, v = t.reviews.c, t.card_revisions.c
+    entries: dict[tuple[int, int], list[LogEntry]] = {pair: [] for pair in wanted}
+    # Every review of these reps on these cards: a few more than the pairs
+    # when the pairs cross, dropped here.
+    for row in conn.execute(
+        select(r.rep_id, r.card_id, *LOG_ENTRY_COLUMNS).where(
+            r.rep_id.in_(reps), r.card_id.in_(cards)
+        )
+    ):
+        found = entries.get((row[0], row[1]))
+        if found is not None:
+            found.append(log_entry(row[2:]))
+    revisions: dict[int, list[Revision]] = {card: [] for card in cards}
+    for card, revision, day, at in conn.execute(
+        select(v.card_id, v.revision, v.revised_on, v.revised_at).where(v.card_id.in_(cards))
+    ):
+        revisions[card].append(Revision(revision, day, at))
+    states: list[tuple[object, ...]] = []
+    changes: list[tuple[object, ...]] = []
+    for rep, card in pairs:
+        steps = replay(entries[(rep, card)], revisions[card])
+        schedule = final(steps)
+        if schedule is not None:
+            values = state_values(schedule)
+            states.append((rep, card, *(values[name] for name in _STATE_NAMES)))
+        changes += [
+            tuple(row[name] for name in _CHANGE_COLUMNS)
+            for row in _state_change_rows(rep, card, steps)
+        ]
+    # Only the pairs that have something stored need it deleted (none, for a new rep).
+    for table in (t.card_states, t.state_changes):
+        c = table.c
+        stored = {
+            (rep, card)
+            for rep, card in conn.execute(
+                select(c.rep_id, c.card_id).where(c.rep_id.in_(reps), c.card_id.in_(cards))
+            )
+        } & wanted
+        if stored:
+            conn.execute(
+                delete(table).where(
+                    c.rep_id == bindparam("rep", type_=Integer),
+                    c.card_id == bindparam("card", type_=Integer),
+                ),
+                [{"rep": rep, "card": card} for rep, card in sorted(stored)],
+            )
+    insert_rows(conn, t.card_states, _STATE_COLUMNS, states)
+    insert_rows(conn, t.state_changes, _CHANGE_COLUMNS, changes)

@@ -1,0 +1,293 @@
+"""``log import`` against hostile and careless input: every bad line a FILE:LINE problem.
+
+Bad lines are rejected one by one while the good ones import (or, with
+``--strict``, nothing does); conflicting records are counted apart from
+exact repeats; and nothing a line holds ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import repdrill
+from conftest import DECKS, Cli
+from repdrill.store import tables as t
+from repdrill.store.engine import Database
+
+CARD = "objection-handling/price-too-high"  # five key points
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def stored(cli: Cli) -> dict[str, Any]:
+    """A review of ana's, graded with a typed answer and in the database: the lines' model."""
+    assert cli("load", str(DECKS)).exit_code == 0
+    done = cli("review", CARD, "-g", "4", "-a", "total cost of ownership")
+    assert done.exit_code == 0, done.output
+    exported = cli("log", "export").stdout.splitlines()
+    assert len(exported) == 1
+    record: dict[str, Any] = json.loads(exported[0])
+    assert len(record["points"]) == 5
+    return record
+
+
+def good(model: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A line the database does not hold yet: bo's review of the model's card."""
+    return {**model, "review_id": new_id(), "rep": "bo", "session": None, **changes}
+
+
+def line(record: dict[str, Any]) -> str:
+    return json.dumps(record)
+
+
+def write(path: Path, lines: list[str], prefix: bytes = b"") -> Path:
+    path.write_bytes(prefix + "".join(f"{x}\n" for x in lines).encode("utf-8", "surrogatepass"))
+    return path
+
+
+def review_count(db: Database) -> int:
+    with db.transaction() as conn:
+        return int(conn.scalar(select(func.count()).select_from(t.reviews)) or 0)
+
+
+def problems_by_line(stderr: str, path: Path) -> dict[int, str]:
+    found = {}
+    for text in stderr.splitlines():
+        if text.startswith(f"{path}:"):
+            number, message = text.removeprefix(f"{path}:").split(": ", 1)
+            found[int(number)] = message
+    return found
+
+
+def outcome(cli: Cli, *args: str) -> tuple[int, dict[str, Any]]:
+    done = cli("log", "import", *args, "--json")
+    assert "Traceback" not in done.output
+    return done.exit_code, json.loads(done.stdout)
+
+
+# -- lines that used to abort the whole import with a traceback ------------------------
+
+
+def hostile_lines(model: dict[str, Any]) -> dict[int, str]:
+    """Line number -> the line, for lines 2 to 11 of a file whose first and last are good."""
+    return {
+        2: '{"review_id": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        3: line(good(model, due_remaining=12345)).replace("12345", "7" * 5_000),
+        4: line(good(model, grade=12345)).replace("12345", "1" + "0" * 4_999),
+        5: line(good(model, typed_answer="\ud800")),
+        6: line(good(model)).replace(f'"{model["deck"]}"', '"\\ud800"', 1),
+        7: line(good(model, due_remaining=10**30)),
+        8: line(good(model, reviewed_at="9999-12-31T23:30:00-05:00")),
+        9: line(good(model, reviewed_at="0001-01-01T00:30:00+05:00")),
+        10: line(good(model, review_date="9999-12-31")),
+        11: line(good(model, **{"\ud800": 1})),
+    }
+
+
+def test_hostile_lines_are_problems_and_the_good_lines_import(
+    cli: Cli, db: Database, tmp_path: Path
+) -> None:
+    model = stored(cli)
+    hostile = hostile_lines(model)
+    lines = [line(good(model)), *hostile.values(), line(good(model, rep="cy"))]
+    path = write(tmp_path / "hostile.jsonl", lines)
+
+    assert cli("log", "import", str(path), "--strict").exit_code == 1
+    assert review_count(db) == 1
+
+    done = cli("log", "import", str(path))
+    assert done.exit_code == 1
+    assert "Traceback" not in done.output
+    found = problems_by_line(done.stderr, path)
+    assert sorted(found) == sorted(hostile)
+    assert "nested too deeply" in found[2]
+    assert found[3].startswith("due_remaining must be a whole number from 0 to 1,000,000")
+    assert "77777777777777777777... (5,000 digits)" in found[3]
+    assert found[4].startswith("grade must be a whole number from 0 to 5, not 10000")
+    assert "lone surrogate" in found[5]
+    assert found[6].startswith("deck '\\ud800' is not a deck id")
+    assert "due_remaining must be a whole number from 0 to 1,000,000" in found[7]
+    assert "out of range" in found[8] and "out of range" in found[9]
+    assert "review_date 9999-12-31 is out of range" in found[10]
+    assert found[11] == "unknown key '\\ud800'"
+    for message in found.values():
+        message.encode("ascii")  # what a terminal can always show
+    assert review_count(db) == 3
+
+
+def test_hostile_lines_with_strict_write_nothing(cli: Cli, db: Database, tmp_path: Path) -> None:
+    model = stored(cli)
+    lines = [line(good(model)), *hostile_lines(model).values(), line(good(model, rep="cy"))]
+    path = write(tmp_path / "hostile.jsonl", lines)
+    code, result = outcome(cli, str(path), "--strict")
+    assert code == 1
+    assert result["written"] is False and result["imported"] == 0
+    assert result["rejected"] == 10
+    assert review_count(db) == 1
+
+
+def test_a_line_too_long_is_a_problem_read_in_bounded_pieces(
+    cli: Cli, db: Database, tmp_path: Path
+) -> None:
+    model = stored(cli)
+    huge = line(good(model, typed_answer="a" * 2_000_000))
+    path = write(tmp_path / "long.jsonl", [huge, line(good(model))])
+    done = cli("log", "import", str(path))
+    assert done.exit_code == 1
+    assert problems_by_line(done.stderr, path) == {1: "line longer than 1,000,000 bytes"}
+    assert review_count(db) == 2
+
+
+# -- lines that used to be wrongly accepted ---------------------------------------------
+
+
+def test_implausible_lines_are_rejected(cli: Cli, db: Database, tmp_path: Path) -> None:
+    model = stored(cli)
+    in_file = good(model)
+    lines = {
+        1: line(in_file),
+        2: line(good(model, kind="undo", grade=None, undoes=new_id())),
+        3: line(good(model, card_hash="not-a-hash")),
+        4: line(good(model, card_hash="A" * 64)),
+        5: line(good(model, points=[True] * 10_000)),
+        6: line(good(model, points=[True] * 6)),
+        7: line(good(model))[:-1] + ', "grade": 2}',
+        8: line(good(model, kind="undo", grade=None, undoes=in_file["review_id"])),
+        9: line(
+            good(model, rep="ana", kind="undo", grade=None, undoes=model["review_id"])
+        ),  # an undo of a review in the database
+        10: line(good(model, kind="undo", grade=None, undoes=model["review_id"])),  # not bo's
+    }
+    path = write(tmp_path / "implausible.jsonl", list(lines.values()))
+    done = cli("log", "import", str(path), "--json")
+    assert done.exit_code == 1
+    found = {p["line"]: p["message"] for p in json.loads(done.stdout)["problems"]}
+    assert sorted(found) == [2, 3, 4, 5, 6, 7, 10]
+    assert "not in this database and not imported from these files" in found[2]
+    assert found[3].startswith("card_hash must be a SHA-256 hash")
+    assert found[4].startswith("card_hash must be a SHA-256 hash")
+    assert "10,000 key points" in found[5]
+    assert found[6].startswith("points lists 6 key points; this version of") and "has 5" in found[6]
+    assert found[7] == "key 'grade' is given twice"
+    assert "not bo's review" in found[10]
+    assert review_count(db) == 1 + 3
+
+
+# -- conflicts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rep": "bo"},
+        {"card": "no-budget"},
+        {"grade": 1},
+        {"kind": "cram"},
+        {"reviewed_at": "2026-03-02T11:00:00+00:00"},
+        {"typed_answer": "something else"},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_review_id_already_used_by_another_review_is_a_conflict(
+    cli: Cli, db: Database, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    model = stored(cli)
+    before = cli("card", "show", CARD, "--json").stdout
+    changed = {**model, **change}
+    lines = [line(model), line(changed), line(good(model))]
+    path = write(tmp_path / "conflict.jsonl", lines)
+    code, result = outcome(cli, str(path))
+    assert code == 1
+    assert (result["imported"], result["duplicates"], result["conflicts"]) == (1, 1, 1)
+    assert result["rejected"] == 1
+    assert [p["line"] for p in result["problems"]] == [2]
+    message = result["problems"][0]["message"]
+    assert "already in this database" in message
+    assert review_count(db) == 2
+    assert cli("card", "show", CARD, "--json").stdout == before
+
+
+def test_two_lines_of_one_review_id_that_differ_are_both_conflicts(
+    cli: Cli, db: Database, tmp_path: Path
+) -> None:
+    model = stored(cli)
+    first = good(model)
+    lines = [
+        line(first),
+        line(good(model)),
+        line({**first, "grade": 0}),
+        line(first),
+    ]
+    path = write(tmp_path / "within.jsonl", lines)
+    code, result = outcome(cli, str(path))
+    assert code == 1
+    assert result["conflicts"] == 3 and result["rejected"] == 3
+    assert result["imported"] == 1 and result["duplicates"] == 0
+    found = {p["line"]: p["message"] for p in result["problems"]}
+    assert sorted(found) == [1, 3, 4]
+    assert f"conflicts with {path}:3, which has another grade" in found[1]
+    assert review_count(db) == 2
+
+    strict_path = write(tmp_path / "strict.jsonl", [line(good(model)), lines[0], lines[2]])
+    code, strict = outcome(cli, str(strict_path), "--strict")
+    assert code == 1 and strict["written"] is False and strict["conflicts"] == 2
+    assert review_count(db) == 2
+
+
+def test_exact_repeats_are_duplicates_and_no_problem(
+    cli: Cli, db: Database, tmp_path: Path
+) -> None:
+    model = stored(cli)
+    again = good(model)
+    # The same instant written with another offset is the same review.
+    instant = dt.datetime.fromisoformat(model["reviewed_at"])
+    moved = instant.astimezone(dt.timezone(dt.timedelta(hours=5))).isoformat()
+    assert moved != model["reviewed_at"]
+    shifted = {**model, "reviewed_at": moved}
+    path = write(tmp_path / "repeats.jsonl", [line(model), line(again), line(again), line(shifted)])
+    code, result = outcome(cli, str(path))
+    assert code == 0, result["problems"]
+    assert (result["imported"], result["duplicates"], result["conflicts"]) == (1, 3, 0)
+    assert review_count(db) == 2
+
+
+# -- encodings ----------------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_is_accepted(cli: Cli, db: Database, tmp_path: Path) -> None:
+    model = stored(cli)
+    path = write(tmp_path / "bom.jsonl", [line(good(model)), line(good(model))], b"\xef\xbb\xbf")
+    code, result = outcome(cli, str(path))
+    assert code == 0, result["problems"]
+    assert result["imported"] == 2
+    assert review_count(db) == 3
+
+
+def test_a_byte_order_mark_on_an_open_text_stream_is_accepted(cli: Cli, db_url: str) -> None:
+    model = stored(cli)
+    stream = io.StringIO("\ufeff" + line(good(model)) + "\n")
+    with repdrill.open(db_url, user="ana") as rd:
+        result = rd.import_log([stream])
+    assert result.problems == [] and result.imported == 1
+
+
+def test_a_utf16_file_is_one_problem(cli: Cli, db: Database, tmp_path: Path) -> None:
+    model = stored(cli)
+    path = tmp_path / "utf16.jsonl"
+    path.write_text(line(good(model)) + "\n", encoding="utf-16")
+    done = cli("log", "import", str(path))
+    assert done.exit_code == 1
+    assert problems_by_line(done.stderr, path) == {
+        1: "the file is UTF-16; repdrill reads UTF-8 only"
+    }
+    assert review_count(db) == 1
