@@ -10,15 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 import repdrill
 from conftest import DECKS, Cli
+from repdrill.store import engine
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
 
@@ -62,9 +69,9 @@ def review_count(db: Database) -> int:
 
 def problems_by_line(stderr: str, path: Path) -> dict[int, str]:
     found = {}
-    for text in stderr.splitlines():
-        if text.startswith(f"{path}:"):
-            number, message = text.removeprefix(f"{path}:").split(": ", 1)
+    for said in stderr.splitlines():
+        if said.startswith(f"{path}:"):
+            number, message = said.removeprefix(f"{path}:").split(": ", 1)
             found[int(number)] = message
     return found
 
@@ -291,3 +298,94 @@ def test_a_utf16_file_is_one_problem(cli: Cli, db: Database, tmp_path: Path) -> 
         1: "the file is UTF-16; repdrill reads UTF-8 only"
     }
     assert review_count(db) == 1
+
+
+# -- a long import and a rep grading at the same time ---------------------------------------
+
+
+def big_log(cli: Cli, path: Path, reps: int) -> Path:
+    """Two reviews of every card for each of ``reps`` reps: a long import."""
+    assert cli("load", str(DECKS)).exit_code == 0
+    cards = json.loads(cli("card", "list", "--json").stdout)["cards"]
+    with path.open("w", encoding="utf-8") as handle:
+        for rep in range(reps):
+            for card in cards:
+                for day in ("2026-02-10", "2026-02-12"):
+                    record = {
+                        "review_id": new_id(),
+                        "rep": f"rep-{rep:04d}",
+                        "deck": card["deck"],
+                        "card": card["card"],
+                        "grade": 4,
+                        "reviewed_at": f"{day}T09:00:00+01:00",
+                        "card_hash": "0" * 64,
+                    }
+                    handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def import_holds_its_write(db_url: str) -> bool:
+    """Whether an import is in its write transaction (SQLite's write lock, or its advisory lock)."""
+    if db_url.startswith("sqlite"):
+        probe = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+        return False
+    server = create_engine(db_url, poolclass=NullPool)
+    try:
+        with server.connect() as conn:
+            held = conn.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
+    finally:
+        server.dispose()
+    return bool(held)
+
+
+@pytest.mark.slow
+def test_a_review_in_another_process_succeeds_while_a_long_import_writes(
+    cli: Cli, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = big_log(cli, tmp_path / "big.jsonl", reps=1_500)
+    env = {**os.environ, **cli.env}
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "repdrill", "log", "import", str(log)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not import_holds_its_write(db_url):
+            assert importing.poll() is None, "the import ended before it was seen writing"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        if db_url.startswith("sqlite"):
+            # A review that gives up at once says so in one line.
+            monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 50)
+            gave_up = cli("review", CARD, "-g", "3")
+            assert gave_up.exit_code == 1
+            assert "Traceback" not in gave_up.output
+            assert len(gave_up.stderr.splitlines()) == 1 and "busy" in gave_up.stderr
+            monkeypatch.undo()
+        # One with the usual timeout, in its own process, waits for the import and is saved.
+        review = subprocess.run(
+            [sys.executable, "-m", "repdrill", "review", CARD, "-g", "4"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert review.returncode == 0, review.stderr
+        assert "Recorded" in review.stdout
+    finally:
+        _, err = importing.communicate(timeout=300)
+    assert importing.returncode == 0, err
+    lines = sum(1 for _ in log.open(encoding="utf-8"))
+    assert f"Imported {lines} review(s)" in err
+    shown = json.loads(cli("card", "show", CARD, "--json").stdout)
+    assert shown["repetitions"] == 1
