@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -389,3 +390,21 @@ def test_a_review_in_another_process_succeeds_while_a_long_import_writes(
     assert f"Imported {lines} review(s)" in err
     shown = json.loads(cli("card", "show", CARD, "--json").stdout)
     assert shown["repetitions"] == 1
+
+
+def test_no_room_for_the_temporary_file_is_one_line(
+    cli: Cli, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = stored(cli)
+    path = write(tmp_path / "one.jsonl", [line(good(model))])
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    done = cli("log", "import", str(path))
+    assert done.exit_code == 1
+    assert "Traceback" not in done.output
+    assert done.stderr.startswith(
+        f"Error: cannot keep the import's lines in a temporary file under {not_a_directory}"
+    )
+    assert "nothing was imported" in done.stderr and "TMPDIR" in done.stderr
+    assert review_count(db) == 1

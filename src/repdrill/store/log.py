@@ -30,6 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -582,26 +584,49 @@ def import_reviews(
     card is rebuilt from the log. No write lock is held while the files are
     read and checked, only while the checked lines are written.
     """
-    with Spool() as spool:
-        read = _read(spool, sources)
-        with db.transaction() as conn:
-            _check(conn, spool)
-        written = not (strict and _has_problems(spool))
-        if written:
-            with db.transaction(write=True) as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK}
-                    )
-                if _arrived_meanwhile(conn, spool):
-                    spool.restart_checks()
-                    _check(conn, spool)
-                if strict and _has_problems(spool):
-                    written = False
-                    conn.rollback()
-                else:
-                    _write(conn, spool, now)
-        return _outcome(spool, read, written)
+    try:
+        spool = Spool()
+    except (OSError, sqlite3.Error) as error:
+        raise _spool_failed(error) from None
+    try:
+        with spool:
+            return _import(db, spool, sources, now=now, strict=strict)
+    except sqlite3.Error as error:  # the spool's: the database's own come wrapped by SQLAlchemy
+        raise _spool_failed(error) from None
+
+
+def _spool_failed(error: BaseException) -> RepdrillError:
+    return RepdrillError(
+        f"cannot keep the import's lines in a temporary file under {tempfile.gettempdir()}"
+        f" ({_reason(error)}): nothing was imported; free some space there, or set TMPDIR"
+        " to a directory with room"
+    )
+
+
+def _reason(error: BaseException) -> str:
+    return str(getattr(error, "strerror", None) or error)
+
+
+def _import(
+    db: Database, spool: Spool, sources: Iterable[Source], *, now: dt.datetime, strict: bool
+) -> ImportResult:
+    read = _read(spool, sources)
+    with db.transaction() as conn:
+        _check(conn, spool)
+    written = not (strict and _has_problems(spool))
+    if written:
+        with db.transaction(write=True) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK})
+            if _arrived_meanwhile(conn, spool):
+                spool.restart_checks()
+                _check(conn, spool)
+            if strict and _has_problems(spool):
+                written = False
+                conn.rollback()
+            else:
+                _write(conn, spool, now)
+    return _outcome(spool, read, written)
 
 
 def _read(spool: Spool, sources: Iterable[Source]) -> int:
