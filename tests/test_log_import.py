@@ -408,3 +408,45 @@ def test_no_room_for_the_temporary_file_is_one_line(
     )
     assert "nothing was imported" in done.stderr and "TMPDIR" in done.stderr
     assert review_count(db) == 1
+
+
+def test_a_grade_saved_while_the_import_replays_is_in_the_states(
+    cli: Cli, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """States replayed before the write lock are replayed again for pairs graded meanwhile."""
+    from repdrill.store import log
+
+    model = stored(cli)
+    lines = [
+        line(
+            good(
+                model, rep="ana", review_date="2026-02-25", reviewed_at="2026-02-25T10:00:00+00:00"
+            )
+        ),
+        line(good(model, review_date="2026-02-26", reviewed_at="2026-02-26T10:00:00+00:00")),
+    ]
+    path = write(tmp_path / "meanwhile.jsonl", lines)
+    graded = []
+
+    def grade_meanwhile() -> None:
+        with repdrill.open(db_url, user="ana", today=dt.date(2026, 3, 5)) as other:
+            graded.append(other.review(CARD, 1))
+
+    # Just before the write: after the replay on SQLite, after the checks on PostgreSQL.
+    hook = "_replay_ahead" if db_url.startswith("sqlite") else "_check"
+    original = getattr(log, hook)
+
+    def then_grade(*args: Any) -> Any:
+        result = original(*args)
+        if not graded:
+            grade_meanwhile()
+        return result
+
+    monkeypatch.setattr(log, hook, then_grade)
+    code, result = outcome(cli, str(path))
+    assert code == 0, result["problems"]
+    assert graded and result["imported"] == 2
+    checked = json.loads(cli("db", "check", "--json").stdout)
+    assert checked["ok"] and checked["state_mismatches"] == 0
+    shown = json.loads(cli("card", "show", CARD, "--json").stdout)
+    assert shown["lapses"] == 1 and shown["repetitions"] == 0  # the grade of 1, last

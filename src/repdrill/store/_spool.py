@@ -15,6 +15,8 @@ written.
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 import shutil
 import sqlite3
 import tempfile
@@ -24,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from repdrill.schedule.replay import LogEntry, ReviewKind
 from repdrill.store._sql import CHUNK
 
 #: Rows per page read back, and per executemany.
@@ -59,7 +62,7 @@ CREATE TABLE line (
     kind TEXT NOT NULL, grade INTEGER, suggested INTEGER, answer TEXT,
     review_date TEXT NOT NULL, reviewed_at TEXT NOT NULL, card_hash TEXT NOT NULL,
     session TEXT, undoes TEXT, due_remaining INTEGER, points TEXT NOT NULL,
-    card_id INTEGER, state INTEGER NOT NULL
+    card_id INTEGER, state INTEGER NOT NULL, review_id INTEGER
 );
 CREATE TABLE card (deck TEXT NOT NULL, card TEXT NOT NULL, id INTEGER NOT NULL,
                    PRIMARY KEY (deck, card));
@@ -74,6 +77,8 @@ CREATE TABLE stored (
 CREATE TABLE rep (name TEXT PRIMARY KEY, id INTEGER NOT NULL);
 CREATE TABLE pair (rep_id INTEGER NOT NULL, card_id INTEGER NOT NULL,
                    PRIMARY KEY (rep_id, card_id));
+CREATE TABLE replayed (rep TEXT NOT NULL, card_id INTEGER NOT NULL, state BLOB,
+                       changes BLOB NOT NULL, PRIMARY KEY (rep, card_id));
 """
 
 #: Every query reads the lines in one state: each index leads with it.
@@ -82,6 +87,7 @@ CREATE INDEX line_uuid ON line (state, uuid);
 CREATE INDEX line_rep ON line (state, rep);
 CREATE INDEX line_deck ON line (state, deck);
 CREATE INDEX line_kind ON line (state, kind);
+CREATE INDEX line_pair ON line (state, rep, card_id);
 """
 
 #: The columns of ``line`` that :meth:`Spool.add` fills, in order.
@@ -288,11 +294,7 @@ class Spool:
     # -- writing -------------------------------------------------------------------
     def pair_pages(self) -> Iterator[list[tuple[int, int]]]:
         """The (rep id, card id) pairs of the lines written, a page at a time, in order."""
-        self.db.execute(
-            "INSERT OR IGNORE INTO pair SELECT rep.id, line.card_id FROM line"
-            " JOIN rep ON rep.name = line.rep WHERE line.state = ?",
-            (State.WRITE,),
-        )
+        self.fill_pairs()
         query = (
             "SELECT rep_id, card_id FROM pair WHERE (rep_id, card_id) > (?, ?)"
             f" ORDER BY rep_id, card_id LIMIT {PAGE // 4}"
@@ -302,5 +304,114 @@ class Spool:
             yield [(int(rep), int(card)) for rep, card in page]
             last = page[-1]
 
+    def fill_pairs(self) -> None:
+        """Note the (rep id, card id) pairs of the lines written (once their reps have ids)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO pair SELECT rep.id, line.card_id FROM line"
+            " JOIN rep ON rep.name = line.rep WHERE line.state = ?",
+            (State.WRITE,),
+        )
+
+    def written_pairs_among(self, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Those of ``pairs`` that lines written touch, in order (after :meth:`fill_pairs`)."""
+        query = "SELECT 1 FROM pair WHERE rep_id = ? AND card_id = ?"
+        return sorted(pair for pair in pairs if self.db.execute(query, pair).fetchone())
+
     def pair_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM pair").fetchone()[0])
+
+    # -- replaying before the write (SQLite) -----------------------------------------
+    def pairs_to_replay(self, size: int = PAGE // 4) -> Iterator[list[tuple[str, int]]]:
+        """The (rep name, card id) pairs of the lines to write, ``size`` at a time, in order."""
+        query = (
+            "SELECT DISTINCT rep, card_id FROM line WHERE state = ? AND (rep, card_id) > (?, ?)"
+            f" ORDER BY rep, card_id LIMIT {size}"
+        )
+        last: tuple[str, int] = ("", 0)
+        while page := self.db.execute(query, (State.WRITE, *last)).fetchall():
+            yield [(str(rep), int(card)) for rep, card in page]
+            last = page[-1]
+
+    def entries(
+        self, first: tuple[str, int], last: tuple[str, int]
+    ) -> dict[tuple[str, int], list[LogEntry]]:
+        """The log entries of the lines to write for the pairs from ``first`` to ``last``.
+
+        Not stored yet, each entry's ``review_id`` is its line's ``seq``, negated.
+        """
+        found: dict[tuple[str, int], list[LogEntry]] = {}
+        rows = self.db.execute(
+            "SELECT rep, card_id, seq, uuid, kind, grade, review_date, reviewed_at, undoes"
+            " FROM line WHERE state = ? AND (rep, card_id) BETWEEN (?, ?) AND (?, ?)",
+            (State.WRITE, *first, *last),
+        )
+        for rep, card, seq, uuid, kind, grade, day, at, undoes in rows:
+            found.setdefault((rep, card), []).append(
+                LogEntry(
+                    uuid,
+                    ReviewKind(kind),
+                    grade,
+                    dt.date.fromisoformat(day),
+                    dt.datetime.fromisoformat(at),
+                    undoes,
+                    -seq,
+                )
+            )
+        return found
+
+    def keep_replayed(self, rows: Iterable[tuple[str, int, object, object]]) -> None:
+        """Replayed pairs: (rep name, card id, state values or ``None``, state changes)."""
+        self.db.executemany(
+            "INSERT INTO replayed VALUES (?, ?, ?, ?)",
+            [
+                (rep, card, None if state is None else pickle.dumps(state), pickle.dumps(changes))
+                for rep, card, state, changes in rows
+            ],
+        )
+
+    def number_reviews(self, last: int) -> None:
+        """Number the lines to write as the reviews after ``last``, in their order."""
+        self.db.execute(
+            "UPDATE line SET review_id = ? + numbered.n FROM"
+            " (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM line WHERE state = ?)"
+            " AS numbered WHERE line.seq = numbered.seq",
+            (last, State.WRITE),
+        )
+
+    def replayed_pages(
+        self,
+    ) -> Iterator[tuple[list[tuple[int, int]], list[tuple[object, ...]], list[tuple[object, ...]]]]:
+        """The replayed pairs as (rep id, card id), with their state and change rows, by page.
+
+        The rows are in :data:`repdrill.store.record.STATE_COLUMNS` and
+        ``CHANGE_COLUMNS`` order, each change naming the stored review.
+        """
+        query = (
+            "SELECT r.rep, r.card_id, rep.id, r.state, r.changes FROM replayed r"
+            " JOIN rep ON rep.name = r.rep WHERE (r.rep, r.card_id) > (?, ?)"
+            f" ORDER BY r.rep, r.card_id LIMIT {PAGE // 4}"
+        )
+        ids = "SELECT seq, review_id FROM line"
+        last: tuple[str, int] = ("", 0)
+        while page := self.db.execute(query, last).fetchall():
+            last = (page[-1][0], page[-1][1])
+            pairs: list[tuple[int, int]] = []
+            states: list[tuple[object, ...]] = []
+            changes: list[tuple[object, ...]] = []
+            pending: list[tuple[int, int, int, tuple[object, ...]]] = []
+            for _, card, rep_id, state, changed in page:
+                pairs.append((rep_id, card))
+                if state is not None:
+                    states.append((rep_id, card, *pickle.loads(state)))
+                pending += [
+                    (rep_id, card, review, values) for review, values in pickle.loads(changed)
+                ]
+            wanted = sorted({-review for _, _, review, _ in pending if review < 0})
+            stored: dict[int, int] = {}
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                stored.update(self.db.execute(f"{ids} WHERE seq IN ({marks})", chunk))
+            for rep_id, card, review, values in pending:
+                changes.append((stored[-review] if review < 0 else review, rep_id, card, *values))
+            yield pairs, states, changes

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any
 
-from sqlalchemy import Connection, null, select, text
+from sqlalchemy import Connection, func, null, select, text
 
 from repdrill.config import EARLIEST, LATEST, parse_today, rep_name_problem
 from repdrill.decks.format import SLUG
@@ -49,7 +49,13 @@ from repdrill.store import tables as t
 from repdrill.store._spool import COMPARED, PAGE, Spool, State
 from repdrill.store._sql import chunks, insert_ignoring_duplicates, insert_rows
 from repdrill.store.engine import Database
-from repdrill.store.record import rebuild_schedules
+from repdrill.store.record import (
+    log_entries_of,
+    rebuild_schedules,
+    replace_states,
+    replayed_rows,
+    revisions_of,
+)
 from repdrill.store.team import writable_reps
 
 REQUIRED = ("review_id", "rep", "deck", "card", "grade", "reviewed_at", "card_hash")
@@ -614,6 +620,10 @@ def _import(
     with db.transaction() as conn:
         _check(conn, spool)
     written = not (strict and _has_problems(spool))
+    replayed = None
+    if written and db.dialect == "sqlite":
+        with db.transaction() as conn:
+            replayed = _replay_ahead(conn, spool)
     if written:
         with db.transaction(write=True) as conn:
             if conn.dialect.name == "postgresql":
@@ -621,11 +631,12 @@ def _import(
             if _arrived_meanwhile(conn, spool):
                 spool.restart_checks()
                 _check(conn, spool)
+                replayed = None  # other lines are written: replay here
             if strict and _has_problems(spool):
                 written = False
                 conn.rollback()
             else:
-                _write(conn, spool, now)
+                _write(conn, spool, now, replayed)
     return _outcome(spool, read, written)
 
 
@@ -1001,8 +1012,14 @@ _REVIEW_COLUMNS = (
 )
 
 
-def _write(conn: Connection, spool: Spool, now: dt.datetime) -> None:
-    """Insert the checked lines, then rebuild the states they touch, in bulk."""
+def _write(conn: Connection, spool: Spool, now: dt.datetime, replayed: _Mark | None) -> None:
+    """Insert the checked lines, then rebuild the states they touch, in bulk.
+
+    With ``replayed`` (SQLite), the states were replayed before the write lock
+    was taken: they are stored as they are, but for pairs graded since, and
+    the reviews get their ids from the spool (the lock makes them the next
+    ones), so that nothing is looked up again.
+    """
     _rep_ids(conn, spool, now)
     if conn.dialect.name == "postgresql":
         # The reps' row locks: their grades wait for the import, as for one another's.
@@ -1015,30 +1032,104 @@ def _write(conn: Connection, spool: Spool, now: dt.datetime) -> None:
                 .order_by(t.reps.c.id)
                 .with_for_update()
             )
+    now_mark = _mark(conn)
+    if replayed is not None and now_mark.revision != replayed.revision:
+        replayed = None  # a deck was loaded meanwhile: replay everything again, here
+    if replayed is None:
+        _insert_reviews(conn, spool, numbered=False)
+        for pairs in spool.pair_pages():
+            rebuild_schedules(conn, pairs)
+        return
+    r = t.reviews.c
+    since = select(r.rep_id, r.card_id).where(r.id > replayed.review).distinct()
+    arrived = {(rep, card) for rep, card in conn.execute(since)}
+    spool.number_reviews(now_mark.review)
+    _insert_reviews(conn, spool, numbered=True)
+    spool.fill_pairs()
+    for pairs, states, changes in spool.replayed_pages():
+        replace_states(conn, pairs, states, changes)
+    # Pairs graded while the lines were replayed are replayed again, now under the lock.
+    stale = spool.written_pairs_among(arrived)
+    for start in range(0, len(stale), PAGE // 4):
+        rebuild_schedules(conn, stale[start : start + PAGE // 4])
+
+
+def _insert_reviews(conn: Connection, spool: Spool, *, numbered: bool) -> None:
+    """The lines to write, as reviews and their key points; ``numbered``: with the spool's ids."""
     lines = (
-        "SELECT l.seq, l.uuid, rep.id, l.card_id, l.card_hash, l.kind, l.grade, l.suggested,"
-        " l.answer, l.review_date, l.reviewed_at, l.session, l.undoes, l.due_remaining, l.points"
-        " FROM line l NOT INDEXED JOIN rep ON rep.name = l.rep"
+        "SELECT l.seq, l.review_id, l.uuid, rep.id, l.card_id, l.card_hash, l.kind, l.grade,"
+        " l.suggested, l.answer, l.review_date, l.reviewed_at, l.session, l.undoes,"
+        " l.due_remaining, l.points FROM line l NOT INDEXED JOIN rep ON rep.name = l.rep"
         f" WHERE l.state = ? AND l.seq > ? ORDER BY l.seq LIMIT {BATCH}"
     )
+    columns = ("id", *_REVIEW_COLUMNS) if numbered else _REVIEW_COLUMNS
+    first = 1 if numbered else 2
     for page in spool.pages(lines, State.WRITE):
         insert_rows(
             conn,
             t.reviews,
-            _REVIEW_COLUMNS,
+            columns,
             [
                 (
-                    *row[1:9],
-                    dt.date.fromisoformat(row[9]),
-                    dt.datetime.fromisoformat(row[10]),
-                    *row[11:14],
+                    *row[first:10],
+                    dt.date.fromisoformat(row[10]),
+                    dt.datetime.fromisoformat(row[11]),
+                    *row[12:15],
                 )
                 for row in page
             ],
         )
-        _write_points(conn, [(row[1], row[14]) for row in page if row[14]])
-    for pairs in spool.pair_pages():
-        rebuild_schedules(conn, pairs)
+        if numbered:
+            _insert_points(conn, [(row[1], row[15]) for row in page if row[15]])
+        else:
+            _write_points(conn, [(row[2], row[15]) for row in page if row[15]])
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """The newest review and card revision a replay saw."""
+
+    review: int
+    revision: int
+
+
+def _mark(conn: Connection) -> _Mark:
+    return _Mark(
+        conn.scalar(select(func.max(t.reviews.c.id))) or 0,
+        conn.scalar(select(func.max(t.card_revisions.c.id))) or 0,
+    )
+
+
+def _replay_ahead(conn: Connection, spool: Spool) -> _Mark:
+    """Replay every (rep, card) pair the lines to write touch, into the spool, without a lock.
+
+    On SQLite the write lock stops every other writer, so the replay, the
+    slowest part of the write, is done first in a read transaction; the write
+    then stores its rows. Returns what the replay saw, so that the write can
+    tell which pairs were graded since.
+    """
+    mark = _mark(conn)
+    name, rep_id = t.reps.c.name, t.reps.c.id
+    for pairs in spool.pairs_to_replay():
+        names = sorted({rep for rep, _ in pairs})
+        ids = dict(conn.execute(select(name, rep_id).where(name.in_(names))).all())
+        stored = log_entries_of(conn, [(ids[rep], card) for rep, card in pairs if rep in ids])
+        revisions = revisions_of(conn, {card for _, card in pairs})
+        new = spool.entries(pairs[0], pairs[-1])
+        rows = []
+        for rep, card in pairs:
+            entries = [*stored.get((ids.get(rep, 0), card), ()), *new[(rep, card)]]
+            state, changes = replayed_rows(0, card, entries, revisions[card])
+            rows.append(
+                (
+                    rep,
+                    card,
+                    None if state is None else state[2:],
+                    [(change[0], change[3:]) for change in changes],
+                )
+            )
+        spool.keep_replayed(rows)
+    return mark
 
 
 def _rep_ids(conn: Connection, spool: Spool, now: dt.datetime) -> None:
@@ -1054,6 +1145,20 @@ def _rep_ids(conn: Connection, spool: Spool, now: dt.datetime) -> None:
             )
             found.update(conn.execute(select(name, rep_id).where(name.in_(missing))).all())
         spool.fill("rep", found.items())
+
+
+def _insert_points(conn: Connection, reviews: list[tuple[int, str]]) -> None:
+    """The key points of reviews just inserted: (id, points as 0s and 1s)."""
+    insert_rows(
+        conn,
+        t.review_points,
+        ("review_id", "point", "hit"),
+        [
+            (review_id, index, hit == "1")
+            for review_id, points in reviews
+            for index, hit in enumerate(points)
+        ],
+    )
 
 
 def _write_points(conn: Connection, reviews: list[tuple[str, str]]) -> None:
