@@ -450,3 +450,50 @@ def test_a_grade_saved_while_the_import_replays_is_in_the_states(
     assert checked["ok"] and checked["state_mismatches"] == 0
     shown = json.loads(cli("card", "show", CARD, "--json").stdout)
     assert shown["lapses"] == 1 and shown["repetitions"] == 0  # the grade of 1, last
+
+
+def test_a_card_revised_while_the_import_replays_is_relearned(
+    cli: Cli, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from repdrill.store import log
+
+    model = stored(cli)
+    revised = tmp_path / "objection-handling.yaml"
+    revised.write_text(
+        (DECKS / "objection-handling.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  - id: price-too-high\n", "  - id: price-too-high\n    revision: 2\n", 1),
+        encoding="utf-8",
+    )
+    path = write(tmp_path / "one.jsonl", [line(good(model))])
+
+    def bo(on: Cli) -> tuple[object, ...]:
+        shown = json.loads(on("card", "show", CARD, "--json", REPDRILL_USER="bo").stdout)
+        return tuple(shown[key] for key in ("repetitions", "interval", "due", "lapses"))
+
+    # The reference: the deck revised before the import.
+    reference = Cli(cli.runner, {**cli.env, "REPDRILL_DB": f"sqlite:///{tmp_path / 'ref.db'}"})
+    stored(reference)
+    assert reference("load", str(revised), REPDRILL_TODAY="2026-03-03").exit_code == 0
+    assert reference("log", "import", str(path)).exit_code == 0
+    before_revision = Cli(cli.runner, {**cli.env, "REPDRILL_DB": f"sqlite:///{tmp_path / 'b.db'}"})
+    stored(before_revision)
+    assert before_revision("log", "import", str(path)).exit_code == 0
+    assert bo(reference) != bo(before_revision)
+
+    hook = "_replay_ahead" if db_url.startswith("sqlite") else "_check"
+    original = getattr(log, hook)
+    loaded = []
+
+    def then_load(*args: Any) -> Any:
+        result = original(*args)
+        if not loaded:
+            done = cli("load", str(revised), REPDRILL_TODAY="2026-03-03")
+            assert done.exit_code == 0, done.output
+            loaded.append(done)
+        return result
+
+    monkeypatch.setattr(log, hook, then_load)
+    code, result = outcome(cli, str(path))
+    assert code == 0 and loaded, result["problems"]
+    assert bo(cli) == bo(reference)
