@@ -10,7 +10,8 @@ deleted when the import ends.
 
 Each line moves through :class:`State`: every line starts as a candidate, the
 checks reject, refuse or set aside the ones they must, and what is left is
-written.
+written. On SQLite the states those lines lead to are replayed into the spool
+too, before the write lock is taken (``replayed``), and the write stores them.
 """
 
 from __future__ import annotations
@@ -255,15 +256,6 @@ class Spool:
             [(message, _CHECK, conflict, seq) for seq, message in rows],
         )
         self.mark((seq for seq, _ in rows), state)
-
-    def where(self, seq: int) -> tuple[str, int]:
-        """The file name and line number of a line."""
-        name, line = self.db.execute(
-            "SELECT source.name, line.line FROM line JOIN source ON source.id = line.source"
-            " WHERE seq = ?",
-            (seq,),
-        ).fetchone()
-        return str(name), int(line)
 
     def promote(self) -> None:
         """Every line still a candidate is written."""

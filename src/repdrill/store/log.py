@@ -14,8 +14,11 @@ input and the database without holding any write lock: malformed lines,
 unknown cards, too many key points, undos of nothing, and conflicts (one
 review id used for two different reviews) become ``FILE:LINE`` problems.
 Then, in one write transaction, the good lines are inserted and every
-affected (rep, card) state is rebuilt in bulk. In strict mode any problem
-means nothing is written.
+affected (rep, card) state is rebuilt in bulk. On SQLite, where that
+transaction holds the database's one write lock, the states are replayed
+before it, in a read transaction, and the write only stores them (replaying
+again under the lock just the pairs graded in between). In strict mode any
+problem means nothing is written.
 
 One line per review::
 
