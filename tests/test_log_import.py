@@ -426,7 +426,7 @@ def test_a_grade_saved_while_the_import_replays_is_in_the_states(
         line(good(model, review_date="2026-02-26", reviewed_at="2026-02-26T10:00:00+00:00")),
     ]
     path = write(tmp_path / "meanwhile.jsonl", lines)
-    graded = []
+    graded: list[Any] = []
 
     def grade_meanwhile() -> None:
         with repdrill.open(db_url, user="ana", today=dt.date(2026, 3, 5)) as other:
@@ -483,7 +483,7 @@ def test_a_card_revised_while_the_import_replays_is_relearned(
 
     hook = "_replay_ahead" if db_url.startswith("sqlite") else "_check"
     original = getattr(log, hook)
-    loaded = []
+    loaded: list[Any] = []
 
     def then_load(*args: Any) -> Any:
         result = original(*args)
@@ -497,3 +497,22 @@ def test_a_card_revised_while_the_import_replays_is_relearned(
     code, result = outcome(cli, str(path))
     assert code == 0 and loaded, result["problems"]
     assert bo(cli) == bo(reference)
+
+
+def test_stdin_is_read_line_by_line_as_utf8(cli: Cli, db: Database) -> None:
+    model = stored(cli)
+    data = (
+        b"\xef\xbb\xbf"
+        + line(good(model)).encode()
+        + b'\n{"x": "\xff"}\n'
+        + line(good(model)).encode()
+        + b"\n"
+    )
+    done = cli("log", "import", "-", "--json", input=data)  # type: ignore[arg-type]
+    assert done.exit_code == 1, done.output
+    result = json.loads(done.stdout)
+    assert result["imported"] == 2
+    assert result["problems"] == [
+        {"path": "<stdin>", "line": 2, "message": "not valid UTF-8 (byte 0xff at column 8)"}
+    ]
+    assert review_count(db) == 3
