@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 import repdrill
-from conftest import DECKS, Cli
+from conftest import DECKS, Cli, fill
 from repdrill.store import engine
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
@@ -516,3 +516,37 @@ def test_stdin_is_read_line_by_line_as_utf8(cli: Cli, db: Database) -> None:
         {"path": "<stdin>", "line": 2, "message": "not valid UTF-8 (byte 0xff at column 8)"}
     ]
     assert review_count(db) == 3
+
+
+def repdrill_run(*args: str, db: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "repdrill", *args],
+        env={**os.environ, "REPDRILL_DB": str(db), "REPDRILL_USER": "ana", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def test_an_import_onto_a_full_disk_is_one_line_and_writes_nothing(
+    tiny_disk: Path, tmp_path: Path
+) -> None:
+    db = tiny_disk / "full.db"
+    assert repdrill_run("load", str(DECKS / "objection-handling.yaml"), db=db).returncode == 0
+    assert repdrill_run("review", CARD, "-g", "4", db=db).returncode == 0
+    model = json.loads(repdrill_run("log", "export", db=db).stdout.splitlines()[0])
+    path = write(tmp_path / "many.jsonl", [line(good(model, rep=f"r{n}")) for n in range(2_000)])
+    filler = fill(tiny_disk)
+    one_line(repdrill_run("log", "import", str(path), db=db), "is full", "nothing was written")
+    filler.unlink()
+    exported = repdrill_run("log", "export", db=db).stdout.splitlines()
+    assert len(exported) == 1
