@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 import repdrill
-from conftest import DECKS, Cli, fill
+from conftest import DECKS, Cli, TeamDB, fill
 from repdrill.store import engine
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
@@ -550,3 +550,30 @@ def test_an_import_onto_a_full_disk_is_one_line_and_writes_nothing(
     filler.unlink()
     exported = repdrill_run("log", "export", db=db).stdout.splitlines()
     assert len(exported) == 1
+
+
+@pytest.mark.postgres
+def test_an_importer_who_may_not_read_answers_does_not_compare_them(
+    staffed: TeamDB, tmp_path: Path
+) -> None:
+    """Reporting a conflict on the answer would tell a manager whether they guessed it."""
+    with staffed.open() as owner:
+        owner.add_manager("imp", team="west", can_import=True, password="x")
+    exported = [
+        json.loads(x) for x in staffed.cli()("log", "export", "--rep", "ana").stdout.splitlines()
+    ]
+    review = next(r for r in exported if r["kind"] != "undo")
+    path = write(
+        tmp_path / "changed.jsonl",
+        [
+            line({**review, "typed_answer": "a guess"}),
+            line({**review, "grade": (review["grade"] + 1) % 6}),
+        ],
+    )
+    as_importer = json.loads(staffed.cli("imp")("log", "import", str(path), "--json").stdout)
+    assert (as_importer["duplicates"], as_importer["conflicts"]) == (1, 1)
+    messages = [p["message"] for p in as_importer["problems"]]
+    assert all("typed_answer" not in m for m in messages), messages
+    as_owner = json.loads(staffed.cli()("log", "import", str(path), "--json").stdout)
+    assert as_owner["conflicts"] == 2
+    assert "another typed_answer" in as_owner["problems"][0]["message"]
