@@ -591,7 +591,8 @@ def import_reviews(
     with the same content are skipped; a different review under a known id
     is a conflict. Afterwards every affected rep's state for every affected
     card is rebuilt from the log. No write lock is held while the files are
-    read and checked, only while the checked lines are written.
+    read and checked (and, on SQLite, the states replayed), only while the
+    checked lines are written.
     """
     try:
         spool = Spool()
