@@ -167,6 +167,6 @@ def test_line_validation(line: str, message: str) -> None:
 def test_lines_written_by_repdrill_0_1_are_still_read() -> None:
     old = (
         '{"id":"01a2134d-7acb-70a1-8401-7276cec7133c","rep":"a","deck":"d","card":"c",'
-        '"grade":3,"reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"h"}'
+        f'"grade":3,"reviewed_at":"2026-03-02T09:00:00+00:00","card_hash":"{"0" * 64}"}}'
     )
     assert parse_line(old).uuid == "01a2134d-7acb-70a1-8401-7276cec7133c"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -790,13 +790,15 @@ class Repdrill:
             return export_reviews(conn, out, since=since, reps=names_of(rep))
 
     def import_log(
-        self, sources: Iterable[PathArg | IO[str]], *, strict: bool = False
+        self, sources: Iterable[PathArg | IO[str] | IO[bytes]], *, strict: bool = False
     ) -> ImportResult:
-        """Merge exported logs (paths, ``-`` for stdin, or open text files) into this database."""
+        """Merge exported logs (paths, ``-`` for stdin, or open files) into this database.
+
+        Files are read a line at a time, however long they are.
+        """
         from repdrill.store.log import import_reviews
 
-        named = [_lines(source) for source in sources]
-        return import_reviews(self.database, named, now=self.clock.now(), strict=strict)
+        return import_reviews(self.database, _opened(sources), now=self.clock.now(), strict=strict)
 
     # -- team mode (PostgreSQL) ----------------------------------------------------------
     def team_setup(self, *, dry_run: bool = False) -> TeamSetup:
@@ -979,13 +981,23 @@ def _roster_file_team(team: str, roster: PathArg | None) -> tuple[str, ...]:
     return read_roster(_find_roster(roster)).team(team).reps
 
 
-def _lines(source: PathArg | IO[str]) -> tuple[str, list[str]]:
-    """A log source as (name, lines): a path, ``-`` for stdin, or an open text file."""
-    if not isinstance(source, str | os.PathLike):
-        return getattr(source, "name", "<stream>"), source.read().splitlines()
-    if str(source) == "-":
-        return "<stdin>", sys.stdin.read().splitlines()
-    try:
-        return str(source), Path(source).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise RepdrillError(f"cannot read {source}: {error}") from None
+def _opened(
+    sources: Iterable[PathArg | IO[str] | IO[bytes]],
+) -> Iterator[tuple[str, IO[str] | IO[bytes]]]:
+    """Log sources as (name, open file), each opened only when its turn comes and then closed.
+
+    Paths and stdin are read as bytes, so that the import decodes each line
+    itself; open files are read as they are.
+    """
+    for source in sources:
+        if not isinstance(source, str | os.PathLike):
+            yield getattr(source, "name", "<stream>"), source
+        elif str(source) == "-":
+            yield "<stdin>", getattr(sys.stdin, "buffer", sys.stdin)
+        else:
+            try:
+                handle = Path(source).open("rb")  # noqa: SIM115 (closed below, after its turn)
+            except OSError as error:
+                raise RepdrillError(f"cannot read {source}: {error.strerror or error}") from None
+            with handle:
+                yield str(source), handle

@@ -48,10 +48,13 @@ def log_import(
     """Merge exported review logs into this database, then recompute the reps' card states.
 
     Importing the same file twice adds nothing, and files can come in any order.
-    Malformed lines are reported as FILE:LINE and skipped while the good ones are
-    kept (exit status 1); with --strict nothing is written if any line is rejected.
-    In team mode only the reviews this login may write are imported: a rep's
-    own, a manager's teams' with --import rights, anyone's for the owner.
+    Malformed lines, and conflicts (a review id already used by a different
+    review), are reported as FILE:LINE and skipped while the good ones are kept
+    (exit status 1); with --strict nothing is written if any line is rejected.
+    Files are read a line at a time, and the database is locked only while the
+    checked reviews are written. In team mode only the reviews this login may
+    write are imported: a rep's own, a manager's teams' with --import rights,
+    anyone's for the owner.
 
     Example: repdrill --db postgresql+psycopg://team@db/repdrill log import laptop.jsonl
     """
@@ -62,16 +65,19 @@ def log_import(
         for problem in result.problems:
             print(one_line(str(problem)), file=sys.stderr)
         err = err_console()
+        conflicts = f" ({result.conflicts} conflicting)" if result.conflicts else ""
         if not result.written:
             err.print(
-                f"Nothing imported: {len(result.problems)} line(s) rejected and --strict given.",
+                f"Nothing imported: {len(result.problems)} line(s) rejected{conflicts} "
+                "and --strict given.",
                 soft_wrap=True,
                 markup=False,
             )
         else:
             err.print(
                 f"Imported {result.imported} review(s); {result.duplicates} already present; "
-                f"{len(result.problems)} rejected; {result.rebuilt} card state(s) recomputed.",
+                f"{len(result.problems)} rejected{conflicts}; "
+                f"{result.rebuilt} card state(s) recomputed.",
                 soft_wrap=True,
                 markup=False,
             )

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from repdrill.schedule.sm2 import SM2State, due_date, is_correct, review
 
@@ -96,8 +97,13 @@ def schedules(previous: Schedule | None, review_date: dt.date) -> bool:
     return previous is None or review_date > previous.last_review_date
 
 
+#: SM-2 is pure, and a merged log meets the same few states again and again:
+#: replaying one costs a dictionary lookup per grade instead of exact fractions.
+_review = lru_cache(maxsize=4096)(review)
+
+
 def schedule_after(previous: Schedule | None, grade: int, review_date: dt.date) -> Schedule:
-    state = review(previous.state if previous else SM2State(), grade)
+    state = _review(previous.state if previous else SM2State(), grade)
     return Schedule(
         state=state,
         due=due_date(review_date, state),

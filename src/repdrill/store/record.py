@@ -12,7 +12,7 @@ replay.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ from repdrill.ids import uuid7
 from repdrill.schedule.replay import (
     LogEntry,
     ReviewKind,
+    Revision,
     Schedule,
     Step,
     final,
@@ -49,6 +50,7 @@ from repdrill.schedule.replay import (
 from repdrill.schedule.rules import is_mastered
 from repdrill.schedule.sm2 import INITIAL_EASINESS, check_grade
 from repdrill.store import tables as t
+from repdrill.store._sql import insert_rows
 from repdrill.store.engine import KEPT
 from repdrill.store.read import (
     card_views,
@@ -593,6 +595,15 @@ def _write_state_changes(
 ) -> None:
     changes = t.state_changes.c
     conn.execute(delete(t.state_changes).where(changes.rep_id == rep, changes.card_id == card))
+    rows = _state_change_rows(rep, card, steps, new_id)
+    if rows:
+        conn.execute(_statements(conn).insert_change, rows)
+
+
+def _state_change_rows(
+    rep: int, card: int, steps: list[Step], new_id: int = _NEW_ENTRY
+) -> list[dict[str, object]]:
+    """The state changes a replay's steps leave, each valid until the next (or a revision)."""
     rows = []
     for step, following in zip(steps, [*steps[1:], None], strict=False):
         assert step.entry.grade is not None
@@ -606,8 +617,7 @@ def _write_state_changes(
                 "valid_until": until,
             }
         )
-    if rows:
-        conn.execute(_statements(conn).insert_change, rows)
+    return rows
 
 
 def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:
@@ -615,3 +625,124 @@ def rebuild_schedule(conn: Connection, rep: int, card: int) -> Schedule | None:
     steps, schedule = _replay_and_save(conn, rep, card)
     _write_state_changes(conn, rep, card, steps)
     return schedule
+
+
+# -- many states at once (log import) -------------------------------------------------
+
+STATE_COLUMNS = ("rep_id", "card_id", *_STATE_NAMES)
+CHANGE_COLUMNS = ("review_id", "rep_id", "card_id", *_CHANGE_NAMES)
+
+
+def rebuild_schedules(conn: Connection, pairs: Sequence[tuple[int, int]]) -> None:
+    """Recompute many (rep id, card id) states from the review log, in a few statements.
+
+    The bulk form of :func:`rebuild_schedule`, for merged logs: the pairs'
+    log entries and their cards' revisions are read by two set-based
+    queries, replayed here, and the states and state changes written by
+    executemany. Give a few hundred pairs at a time.
+    """
+    if not pairs:
+        return
+    entries = log_entries_of(conn, pairs)
+    revisions = revisions_of(conn, {card for _, card in pairs})
+    states: list[tuple[object, ...]] = []
+    changes: list[tuple[object, ...]] = []
+    for rep, card in pairs:
+        state, changed = replayed_rows(rep, card, entries[(rep, card)], revisions[card])
+        if state is not None:
+            states.append(state)
+        changes += changed
+    replace_states(conn, pairs, states, changes)
+
+
+def log_entries_of(
+    conn: Connection, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[LogEntry]]:
+    """The log of each (rep id, card id) pair, as the replay reads it, in one query."""
+    wanted = set(pairs)
+    r = t.reviews.c
+    entries: dict[tuple[int, int], list[LogEntry]] = {pair: [] for pair in wanted}
+    if not wanted:
+        return entries
+    # Every review of these reps on these cards: a few more than the pairs
+    # when the pairs cross, dropped here.
+    for row in conn.execute(
+        select(r.rep_id, r.card_id, *LOG_ENTRY_COLUMNS).where(
+            r.rep_id.in_(sorted({rep for rep, _ in wanted})),
+            r.card_id.in_(sorted({card for _, card in wanted})),
+        )
+    ):
+        found = entries.get((row[0], row[1]))
+        if found is not None:
+            found.append(log_entry(row[2:]))
+    return entries
+
+
+def revisions_of(conn: Connection, cards: Iterable[int]) -> dict[int, list[Revision]]:
+    """The revisions of each card, as the replay reads them, in one query."""
+    v = t.card_revisions.c
+    revisions: dict[int, list[Revision]] = {card: [] for card in cards}
+    if not revisions:
+        return revisions
+    for card, revision, day, at in conn.execute(
+        select(v.card_id, v.revision, v.revised_on, v.revised_at).where(
+            v.card_id.in_(sorted(revisions))
+        )
+    ):
+        revisions[card].append(Revision(revision, day, at))
+    return revisions
+
+
+def replayed_rows(
+    rep: int,
+    card: int,
+    entries: list[LogEntry],
+    revisions: list[Revision],
+) -> tuple[tuple[object, ...] | None, list[tuple[object, ...]]]:
+    """The replay of one pair's log: its state row (``None`` when it has none) and state changes.
+
+    Rows are in :data:`STATE_COLUMNS` and :data:`CHANGE_COLUMNS` order; a change
+    caused by an entry not yet stored has the entry's ``review_id`` as it was given.
+    """
+    steps = replay(entries, revisions)
+    schedule = final(steps)
+    state = None
+    if schedule is not None:
+        values = state_values(schedule)
+        state = (rep, card, *(values[name] for name in _STATE_NAMES))
+    changes = [
+        (step.entry.review_id, *(row[name] for name in CHANGE_COLUMNS[1:]))
+        for step, row in zip(steps, _state_change_rows(rep, card, steps), strict=True)
+    ]
+    return state, changes
+
+
+def replace_states(
+    conn: Connection,
+    pairs: Sequence[tuple[int, int]],
+    states: Sequence[Sequence[object]],
+    changes: Sequence[Sequence[object]],
+) -> None:
+    """Put ``states`` and ``changes`` (replayed rows) in the place of what ``pairs`` had stored."""
+    wanted = set(pairs)
+    reps = sorted({rep for rep, _ in wanted})
+    cards = sorted({card for _, card in wanted})
+    # Only the pairs that have something stored need it deleted (none, for a new rep).
+    for table in (t.card_states, t.state_changes):
+        c = table.c
+        stored = {
+            (rep, card)
+            for rep, card in conn.execute(
+                select(c.rep_id, c.card_id).where(c.rep_id.in_(reps), c.card_id.in_(cards))
+            )
+        } & wanted
+        if stored:
+            conn.execute(
+                delete(table).where(
+                    c.rep_id == bindparam("rep", type_=Integer),
+                    c.card_id == bindparam("card", type_=Integer),
+                ),
+                [{"rep": rep, "card": card} for rep, card in sorted(stored)],
+            )
+    insert_rows(conn, t.card_states, STATE_COLUMNS, states)
+    insert_rows(conn, t.state_changes, CHANGE_COLUMNS, changes)
