@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -158,3 +160,21 @@ def test_create_all_builds_the_same_protected_log(
     finally:
         if backend != "sqlite":
             request.getfixturevalue("pg_server").drop_database("create_all")
+
+
+def test_a_revised_card_passes(cli: Cli, write_deck: Callable[..., Path]) -> None:
+    """A revision restarts the state on load; the check replays it the same way."""
+    card = "  - id: price\n    prompt: The price?\n    answer: It is $2.80 an invoice.\n"
+    deck = write_deck("d", [card])
+    assert cli("load", str(deck)).exit_code == 0
+    for offset in (0, 1):
+        day = (TODAY + dt.timedelta(days=offset)).isoformat()
+        assert cli("review", "d/price", "--grade", "5", REPDRILL_TODAY=day).exit_code == 0
+    revised = card.replace("$2.80", "$2.40") + "    revision: 2\n"
+    write_deck("d", [revised])
+    later = (TODAY + dt.timedelta(days=3)).isoformat()
+    loaded = cli("load", str(deck), "--json", REPDRILL_TODAY=later)
+    assert json.loads(loaded.stdout)["decks"][0]["revised_ids"] == ["price"]
+    code, found = check(cli)
+    assert code == 0, found
+    assert found["states_checked"] == 1 and found["state_mismatches"] == 0

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from repdrill.schedule.replay import Schedule, replay
+from repdrill.schedule.replay import Revision, Schedule, final, replay
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
 from repdrill.store.migrations import head_revision
@@ -198,6 +198,7 @@ Key = tuple[int, int]
 
 def _replayed(conn: Connection) -> Iterator[tuple[Key, Schedule | None]]:
     """Each (rep, card) in the log, with the schedule its replay ends on."""
+    revisions = _revisions_by_card(conn)  # before the log streams on this connection
     r = t.reviews.c
     rows = conn.execute(
         select(r.rep_id, r.card_id, *LOG_ENTRY_COLUMNS)
@@ -205,8 +206,19 @@ def _replayed(conn: Connection) -> Iterator[tuple[Key, Schedule | None]]:
         .execution_options(yield_per=BATCH)
     )
     for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-        steps = replay(log_entry(row[2:]) for row in group)
-        yield key, steps[-1].schedule if steps else None
+        steps = replay((log_entry(row[2:]) for row in group), revisions.get(key[1], ()))
+        yield key, final(steps)
+
+
+def _revisions_by_card(conn: Connection) -> dict[int, list[Revision]]:
+    """Every card's changes of message: the replay restarts a state at each, as loading did."""
+    v = t.card_revisions.c
+    by_card: dict[int, list[Revision]] = {}
+    for card, revision, day, at in conn.execute(
+        select(v.card_id, v.revision, v.revised_on, v.revised_at)
+    ):
+        by_card.setdefault(card, []).append(Revision(revision, day, at))
+    return by_card
 
 
 def _stored(conn: Connection) -> Iterator[tuple[Key, Schedule]]:
