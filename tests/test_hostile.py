@@ -15,10 +15,17 @@ import pytest
 from sqlalchemy import update
 
 from conftest import DECKS, Cli
-from repdrill._text import one_line, unsafe_characters, visible
+from repdrill._text import describe, one_line, unsafe_characters, visible
 from repdrill.decks.parse import parse_deck
 from repdrill.store import tables as t
 from repdrill.store.engine import Database
+
+
+def test_unnamed_characters_are_described_by_what_they_are() -> None:
+    assert describe("\ud800") == "U+D800 surrogate"
+    assert describe("\ue000") == "U+E000 private-use character"
+    assert describe("\x1b") == "U+001B ESCAPE"
+    assert describe("\x85") == "U+0085 control character"
 
 
 def test_visible_escapes_what_a_terminal_would_obey() -> None:

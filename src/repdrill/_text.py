@@ -51,8 +51,16 @@ def unsafe_characters(text: str) -> list[tuple[int, str]]:
 
 def describe(character: str) -> str:
     """``U+001B ESCAPE``: how a problem message names a character."""
-    name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "control character")
+    name = (
+        unicodedata.name(character, "")
+        or _CONTROL_NAMES.get(character)
+        or _UNNAMED.get(unicodedata.category(character), "control character")
+    )
     return f"U+{ord(character):04X} {name}"
+
+
+#: What a character without a name is, by its Unicode category.
+_UNNAMED = {"Cs": "surrogate", "Co": "private-use character", "Cn": "unassigned character"}
 
 
 _CONTROL_NAMES = {
