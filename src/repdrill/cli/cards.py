@@ -13,7 +13,7 @@ from repdrill.cli.output import out_console, print_json
 
 if TYPE_CHECKING:
     from repdrill.app import CardDetail, CardList
-    from repdrill.store.standing import Status
+    from repdrill.standing import Status
 
 
 def status(
