@@ -9,7 +9,10 @@ refuses or must migrate.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,3 +217,52 @@ def test_declines_what_the_front_door_must_answer(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
     conn.close()
     assert read_status(path, "ana", TODAY) is None  # the front door migrates first
+
+
+# -- the command line: the fast path prints what the full command line prints ------------
+
+#: As the ``repdrill`` script starts (the fast paths first), and straight into Typer.
+ENTRY = "import sys; from repdrill.{} import main; sys.argv = ['repdrill', *sys.argv[1:]]; main()"
+
+
+def run(path: Path, *args: str, full: bool = False, **env: str) -> subprocess.CompletedProcess[str]:
+    """``repdrill ARGS`` as a rep runs it (fast path first), or straight into Typer."""
+    command = [sys.executable, "-c", ENTRY.format("cli" if full else "__main__")]
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    environ |= {"REPDRILL_DB": str(path), "REPDRILL_USER": "ana", "COLUMNS": "80", **env}
+    return subprocess.run(
+        [*command, *args], env=environ, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.slow
+def test_status_prints_the_same_on_the_fast_path(built: Path) -> None:
+    day = (TODAY + 24 * DAY).isoformat()
+    for args, env in [
+        (("status",), {}),
+        (("status",), {"FORCE_COLOR": "1"}),  # a terminal's colours and styles
+        (("--today", day, "status", "--json"), {}),
+        (("--today", day, "--pretty", "status", "--json"), {}),
+        (("--today", day, "status", "-d", "alpha", "--tag=persona:cfo"), {"NO_COLOR": "1"}),
+        (("--user", "ben", "--today", day, "status", "--deck", "beta"), {"FORCE_COLOR": "1"}),
+        (("--user=never-seen", "status", "--tag", "stage:close", "--json"), {}),
+        (("status", "--deck", "nope"), {}),  # refused: the full command line says why
+        (("status", "--deck"), {}),  # a usage error
+        (("status", "--deck", "--json"), {}),
+        (("status", "--help"), {}),
+    ]:
+        fast, full = run(built, *args, **env), run(built, *args, full=True, **env)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (
+            full.returncode,
+            full.stdout,
+            full.stderr,
+        ), args
+    assert "alpha" in run(built, "status").stdout
+
+
+@pytest.mark.slow
+def test_status_on_a_missing_database_takes_the_full_command_line(tmp_path: Path) -> None:
+    missing = tmp_path / "new.db"
+    done = run(missing, "status")
+    assert done.returncode == 0 and "No decks loaded yet" in done.stdout
+    assert missing.exists()  # created, with its schema, as before
