@@ -33,7 +33,7 @@ and build on their operators, so this module imports no SQL library.
 The clause functions only use the operators of what they are given, so they
 build SQLAlchemy expressions from columns and plain SQL text from
 :class:`repdrill.store._textsql.Sql` (the stdlib reader behind ``repdrill
-due``): one definition for both.
+due`` and ``repdrill status`` on SQLite): one definition for both.
 """
 
 from __future__ import annotations
