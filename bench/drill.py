@@ -12,9 +12,11 @@ database:
   raw through the driver on another copy (``replay.py``). Peer: Anki
   answering 300 cards, each answer committed by its Rust backend.
 - **whole commands**, each a fresh process, in interleaved rounds: ``python
-  -c pass``, ``repdrill --help``, ``status``, ``card show``, ``review
-  --grade``, each read or grade command next to its own SQL replayed raw in a
-  fresh process; peers: spacedrep's ``card next`` and ``review submit`` on a
+  -c pass``, ``repdrill --help``, ``status`` (text and ``--json``), ``due``,
+  ``card show``, ``review --grade``, each read or grade command next to its
+  own SQL replayed raw in a fresh process (on SQLite, ``status`` and ``due``
+  read with the standard library: their floor is what that reader sends
+  through ``sqlite3``); peers: spacedrep's ``card next`` and ``review submit`` on a
   spacedrep database of 10,000 cards and 117,000 reviews.
 
 PostgreSQL is a throwaway server on loopback with fsync and synchronous
@@ -65,8 +67,9 @@ from repdrill.cli.terminal import TerminalIO
 from repdrill.config import Clock
 from repdrill.drill import DrillSession, GradeChoice, QueueItem
 from repdrill.store.engine import Database
+from repdrill.store.fastread import read_due, read_status
 from repdrill.store.record import Recorded
-from sqlcapture import Capture, capture
+from sqlcapture import Capture, capture, capture_sqlite3
 
 TODAY = dt.date(2026, 6, 1)
 #: A session budget that never cuts the benchmark's queue short (the default is 10 minutes).
@@ -234,25 +237,21 @@ def capture_command(url: str, user: str, call: Any) -> Capture:
     return recorded
 
 
-def due_statements(backend: str, url: str, workdir: Path) -> Path:
-    """The SQL ``repdrill due`` sends, ready for the raw replay.
+def command_statements(
+    backend: str, url: str, workdir: Path, name: str, call: Any, fast_call: Any
+) -> Path:
+    """The SQL a read command sends, ready for the raw replay.
 
-    On SQLite it reads with the standard library (no SQLAlchemy to record):
-    its four statements are taken from the module that sends them.
+    On SQLite ``status`` and ``due`` read with the standard library
+    (:mod:`repdrill.store.fastread`; no SQLAlchemy to record): what that
+    reader sends through ``sqlite3`` is recorded instead of the front door's.
     """
     if backend != "sqlite":
-        return capture_command(url, "rep-0001", lambda rd: rd.due()).save(workdir / "due.pickle")
-    from repdrill.store import fastread
-
-    params = {"rep": "rep-0001", "rep_id": 2, "today": TODAY.isoformat()}
-    steps = [("sql", "SELECT version_num FROM alembic_version", {}, False)]
-    steps += [
-        ("sql", sql, params, False)
-        for sql in (fastread._REP, fastread._HOLD, fastread._DUE, fastread._NEW)
-    ]
-    recorded = Capture()
-    recorded.steps = steps
-    return recorded.save(workdir / "due.pickle")
+        return capture_command(url, "rep-0001", call).save(workdir / f"{name}.pickle")
+    with capture_sqlite3() as recorded:
+        answer = fast_call(Path(url.removeprefix("sqlite:///")), "rep-0001", TODAY)
+    assert answer is not None, f"the standard-library reader declined {name}"
+    return recorded.save(workdir / f"{name}.pickle")
 
 
 def add_before(table: Rounds, env: dict[str, str], before: Path, rounds: int) -> None:
@@ -314,15 +313,19 @@ def command_bench(
     table.add("python -c pass", timed_command(python("-c", "pass")))
     table.add("repdrill --help", timed_command(repdrill("--help"), env))
 
-    status = capture_command(capture_url, "rep-0001", lambda rd: rd.status())
-    status_file = status.save(workdir / "status.pickle")
+    status_file = command_statements(
+        copies.backend, capture_url, workdir, "status", lambda rd: rd.status(), read_status
+    )
     table.add(
         "floor: status's SQL replayed raw",
         timed_command(python(REPLAY, str(status_file), floor_url)),
     )
     table.add("repdrill status", timed_command(repdrill("status"), env))
+    table.add("repdrill status --json", timed_command(repdrill("status", "--json"), env))
 
-    due_file = due_statements(copies.backend, capture_url, workdir)
+    due_file = command_statements(
+        copies.backend, capture_url, workdir, "due", lambda rd: rd.due(), read_due
+    )
     table.add(
         "floor: due's SQL replayed raw", timed_command(python(REPLAY, str(due_file), floor_url))
     )
@@ -380,6 +383,9 @@ def command_bench(
         base = table.median(floor)
         print(row(floor, base))
         print(row(command, table.median(command), base, peak_mb=table.peak(command)))
+        if command == "repdrill status":  # the text's share is drawing it with Rich
+            label = "repdrill status --json"
+            print(row(label, table.median(label), base, peak_mb=table.peak(label)))
         if before is not None:
             label = f"before: {command}"
             print(row(label, table.median(label), base, peak_mb=table.peak(label)))

@@ -5,6 +5,8 @@ sent straight through the DB-API driver (``sqlite3`` or ``psycopg``) by a
 process that imports nothing else: see ``replay.py``. :func:`capture` listens
 on an engine and records every cursor execution, every commit and rollback,
 and marks the benchmark sets (for example where one grade starts and ends).
+:func:`capture_sqlite3` records what the standard-library reader sends
+(``repdrill due`` and ``status`` on SQLite never reach SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -54,6 +56,32 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str) and type(value) is not str:
         return str(value)
     return value
+
+
+@contextlib.contextmanager
+def capture_sqlite3() -> Iterator[Capture]:
+    """Record every statement sent through a ``sqlite3`` connection opened in the block."""
+    import sqlite3
+
+    recorded = Capture()
+
+    class Recording(sqlite3.Connection):
+        def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+            if recorded.active:
+                recorded.steps.append(("sql", sql, _plain(parameters), False))
+            return super().execute(sql, parameters)
+
+    connect = sqlite3.connect
+
+    def recording_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return connect(*args, factory=Recording, **kwargs)
+
+    sqlite3.connect = recording_connect  # type: ignore[assignment]
+    try:
+        yield recorded
+    finally:
+        recorded.active = False
+        sqlite3.connect = connect
 
 
 @contextlib.contextmanager

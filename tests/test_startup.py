@@ -81,3 +81,18 @@ def test_a_review_without_an_answer_leaves_the_grader_alone(cli: Cli, db_url: st
 def test_help_imports_no_database_library(plain_cli: Cli, tmp_path: object) -> None:
     modules = imported_by(plain_cli.env["REPDRILL_DB"], "--help")
     assert not [m for m in modules if m.startswith(("sqlalchemy", "alembic", "psycopg"))]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("status",), ("status", "--json"), ("status", "-d", "objection-handling", "--tag=price")],
+    ids=["text", "json", "filtered"],
+)
+def test_status_on_sqlite_imports_neither_sqlalchemy_nor_typer(
+    plain_cli: Cli, args: tuple[str, ...]
+) -> None:
+    assert plain_cli("load", str(DECKS)).exit_code == 0
+    plain_cli("review", "price-too-high", "--grade", "4")
+    modules = {m.split(".")[0] for m in imported_by(plain_cli.env["REPDRILL_DB"], *args)}
+    assert not modules & {"sqlalchemy", "typer", "click", "alembic"}
+    assert ("rich" in modules) == ("--json" not in args)  # Rich draws the table, and only it

@@ -29,7 +29,7 @@ _HOMES = {
     "HoldStatus": "repdrill.app",
     "Settings": "repdrill.app",
     "Nudge": "repdrill.cards",
-    "Hold": "repdrill.store.reps",
+    "Hold": "repdrill.standing",
     "SessionPlan": "repdrill.drill",
     "MissedPoint": "repdrill.drill",
     "Plan": "repdrill.schedule.pacing",
@@ -44,8 +44,8 @@ _HOMES = {
     "DeckChanges": "repdrill.store.load",
     "Retired": "repdrill.store.load",
     "Recorded": "repdrill.store.record",
-    "Status": "repdrill.store.standing",
-    "DeckProgress": "repdrill.store.standing",
+    "Status": "repdrill.standing",
+    "DeckProgress": "repdrill.standing",
     "Exported": "repdrill.store.log",
     "ImportResult": "repdrill.store.log",
     "LineProblem": "repdrill.store.log",
@@ -228,13 +228,12 @@ if TYPE_CHECKING:
     from repdrill.schedule.pacing import Estimate, Plan
     from repdrill.schedule.replay import ReviewKind, Schedule
     from repdrill.schedule.sm2 import SM2State
+    from repdrill.standing import DeckProgress, Hold, Status
     from repdrill.store.backup import Backup
     from repdrill.store.check import DatabaseCheck, Mismatch
     from repdrill.store.load import DeckChanges, LoadResult, Retired
     from repdrill.store.log import Exported, ImportResult, LineProblem
     from repdrill.store.record import Recorded
-    from repdrill.store.reps import Hold
-    from repdrill.store.standing import DeckProgress, Status
     from repdrill.store.team import (
         Hardened,
         Identity,

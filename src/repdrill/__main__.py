@@ -1,8 +1,9 @@
 """Entry point for the ``repdrill`` command and ``python -m repdrill``.
 
-``--version`` and ``due`` are answered before Typer is imported: the first is
-the one question a tool should answer instantly, the second runs in shell
-prompts (:mod:`repdrill.nudge`).
+``--version``, ``due`` and ``status`` are answered before Typer is imported:
+the first is the one question a tool should answer instantly, the second runs
+in shell prompts, the third is what a rep types first each day
+(:mod:`repdrill.fastcli`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ def main() -> None:
 
         print(f"repdrill {__version__}")
         return
-    if "due" in sys.argv[1:]:
-        from repdrill.nudge import fast_main
+    if any(command in sys.argv[1:] for command in ("due", "status")):
+        from repdrill.fastcli import fast_main
 
         status = fast_main(sys.argv[1:])
         if status is not None:

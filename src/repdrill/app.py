@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from repdrill.errors import ConfigError, PermissionDenied, RepdrillError, Retire
 from repdrill.schedule.replay import Schedule
 from repdrill.schedule.rules import is_leech, is_mastered
 from repdrill.schedule.sm2 import SM2State
+from repdrill.standing import DEFAULT_DAILY_MINUTES, Hold, Status
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -52,8 +53,6 @@ if TYPE_CHECKING:
     from repdrill.store.load import LoadResult, Progress, Retired
     from repdrill.store.log import Exported, ImportResult
     from repdrill.store.record import Recorded
-    from repdrill.store.reps import Hold
-    from repdrill.store.standing import Status
     from repdrill.store.team import (
         Hardened,
         Identity,
@@ -404,7 +403,7 @@ class Repdrill:
     def status(self, *, deck: Names = None, tag: Names = None) -> Status:
         """What is due, new and mastered in each deck, and the rep's days met."""
         from repdrill.store import read, reps
-        from repdrill.store.standing import Status, deck_progress
+        from repdrill.store.standing import deck_progress
 
         scope = Scope.of(deck, tag)
         with self.database.transaction() as conn:
@@ -415,9 +414,7 @@ class Repdrill:
             met = read.days_met(conn, rep, self.today)
             hold = reps.current_hold(conn, rep, self.today)
             minutes = reps.daily_minutes(conn, rep)
-        if hold is not None and hold.covers(self.today):
-            decks = [replace(d, due=0, overdue=0, new_available=0) for d in decks]
-        return Status(self.user, self.today, met, tuple(decks), hold, minutes)
+        return Status.of(self.user, self.today, met, decks, hold, minutes)
 
     def grade(self, card: str, answer: str) -> GradeResult:
         """Grade a typed answer against a card's key points; records nothing."""
@@ -537,7 +534,7 @@ class Repdrill:
         self._require_rep()
         with self.database.transaction(write=True) as conn:
             rep = read.ensure_rep(conn, self.user, self.clock.now())
-            hold = reps.Hold(start or self.today, until)
+            hold = Hold(start or self.today, until)
             reps.set_hold(conn, rep, hold, self.today, self.clock.now())
         return HoldStatus(self.user, hold)
 
@@ -560,7 +557,7 @@ class Repdrill:
             rep = read.rep_id(conn, self.user)
             minutes = reps.daily_minutes(conn, rep)
             hold = reps.current_hold(conn, rep, self.today)
-        return Settings(self.user, minutes, minutes == reps.DEFAULT_DAILY_MINUTES, hold)
+        return Settings(self.user, minutes, minutes == DEFAULT_DAILY_MINUTES, hold)
 
     def set_daily_minutes(self, minutes: int | None) -> Settings:
         """Set the rep's daily budget (``None``: back to the default); it follows the rep."""

@@ -27,11 +27,11 @@ from repdrill.errors import RetiredCard
 from repdrill.grading import Grading
 from repdrill.schedule.pacing import Estimate, Plan, estimate, plan
 from repdrill.schedule.rules import DAYS_MET_WINDOW, is_correct, needs_redrill
+from repdrill.standing import DeckProgress, Hold
 from repdrill.store import queue, read, record, reps, revisions
 from repdrill.store.engine import Database
 from repdrill.store.record import Recorded
-from repdrill.store.reps import Hold
-from repdrill.store.standing import DeckProgress, deck_progress, tag_progress
+from repdrill.store.standing import deck_progress, tag_progress
 
 #: A new best of days met is celebrated from this many days on (the first
 #: weeks of a new rep are all bests).

@@ -13,7 +13,6 @@ from repdrill.cli.output import out_console, print_json
 
 if TYPE_CHECKING:
     from repdrill.app import CardDetail, CardList
-    from repdrill.store.standing import Status
 
 
 def status(
@@ -30,53 +29,9 @@ def status(
     if as_json:
         print_json(standing)
     else:
-        _print_status(standing)
+        from repdrill._status_view import print_status
 
-
-def _print_status(standing: Status) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    console = out_console()
-    if not standing.decks:
-        console.print("No decks loaded yet. Load some with: repdrill load decks/")
-        return
-    table = Table(title=f"{standing.rep} · {standing.today.isoformat()}", title_justify="left")
-    table.add_column("Deck")
-    table.add_column("Due", justify="right")
-    table.add_column("New", justify="right")
-    table.add_column("Mastered", justify="right")
-    table.add_column("Leeches", justify="right")
-    table.add_column("Next due")
-    for p in standing.decks:
-        due = Text(str(p.due), style="bold yellow" if p.due else "")
-        if p.overdue:
-            due.append(f" ({p.overdue} overdue)")
-        table.add_row(
-            Text(p.deck),
-            due,
-            str(p.new_available),
-            f"{p.mastered}/{p.active_cards} ({p.mastery_percent:.0f}%)",
-            Text(str(p.leeches), style="red" if p.leeches else ""),
-            "now" if p.due else (p.next_due.isoformat() if p.next_due else "-"),
-        )
-    console.print(table)
-    if standing.on_hold and standing.hold is not None:
-        console.print(
-            f"[green]On hold through {standing.hold.ends_on.isoformat()}[/]: nothing is due; "
-            "days on hold count as days met."
-        )
-    elif standing.hold is not None:
-        console.print(
-            f"On hold from {standing.hold.starts_on.isoformat()} "
-            f"through {standing.hold.ends_on.isoformat()}."
-        )
-    console.print(
-        f"Days met in the last {standing.days_met_window}: [bold]{standing.days_met}[/]"
-        f" · daily budget {standing.daily_minutes} min"
-    )
-    if standing.due or standing.new_available:
-        console.print("Drill now: [bold]repdrill drill[/]")
+        print_status(standing, out_console())
 
 
 card_app = typer.Typer(help="Look at cards: one card whole, or the ids to name them by.")

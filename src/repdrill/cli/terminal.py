@@ -31,8 +31,8 @@ from repdrill.schedule.sm2 import GRADE_MEANINGS
 
 if TYPE_CHECKING:
     from repdrill.cards import CardView
+    from repdrill.standing import Hold
     from repdrill.store.record import Recorded
-    from repdrill.store.reps import Hold
 
 _KIND_LABEL = {
     QueueKind.REVIEW: "review",

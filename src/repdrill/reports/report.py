@@ -48,10 +48,10 @@ from repdrill.schedule.rules import (
     overdue_clause,
     share,
 )
+from repdrill.standing import Hold
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks, count_where
 from repdrill.store.read import active_card, scope_filter
-from repdrill.store.reps import Hold
 
 #: The matrix columns: ``namespace`` (every tag, one matrix per namespace),
 #: ``tag`` (tags without a namespace), ``deck``, or one namespace (``competitor``).

@@ -33,12 +33,13 @@ and build on their operators, so this module imports no SQL library.
 The clause functions only use the operators of what they are given, so they
 build SQLAlchemy expressions from columns and plain SQL text from
 :class:`repdrill.store._textsql.Sql` (the stdlib reader behind ``repdrill
-due``): one definition for both.
+due`` and ``repdrill status`` on SQLite): one definition for both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from repdrill.schedule.sm2 import PASSING_GRADE, is_correct
@@ -70,6 +71,7 @@ __all__ = [
     "covers",
     "covers_clause",
     "days_met_since",
+    "days_on_hold",
     "due_clause",
     "idle_since",
     "is_behind",
@@ -145,6 +147,19 @@ def covers(starts_on: dt.date, ends_on: dt.date, day: dt.date) -> bool:
 
 def covers_clause(starts_on: Any, ends_on: Any, day: Any) -> Clause:
     return _both(starts_on <= day, ends_on >= day)
+
+
+def days_on_hold(
+    holds: Iterable[tuple[dt.date, dt.date]], since: dt.date, until: dt.date
+) -> set[dt.date]:
+    """The days from ``since`` through ``until`` that the holds ``(starts_on, ends_on)`` cover."""
+    days: set[dt.date] = set()
+    for start, end in holds:
+        day = max(start, since)
+        while day <= min(end, until):
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return days
 
 
 def _both(first: Any, second: Any) -> Any:

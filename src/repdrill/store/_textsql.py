@@ -1,8 +1,9 @@
 """SQL text built by the same rule functions that build SQLAlchemy expressions.
 
-``repdrill due`` runs in a shell prompt, so on SQLite it reads with the
-standard library's sqlite3 and never imports SQLAlchemy. Its WHERE clauses
-still come from :mod:`repdrill.schedule.rules`: those functions only apply
+``repdrill due`` runs in a shell prompt and ``repdrill status`` is what a rep
+types first, so on SQLite both read with the standard library's sqlite3 and
+never import SQLAlchemy (:mod:`repdrill.store.fastread`). Their clauses still
+come from :mod:`repdrill.schedule.rules`: those functions only apply
 operators (``due <= today``), and :class:`Sql` answers the operators with SQL
 text, so the rule has one definition for both readers.
 

@@ -9,33 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
-from repdrill.cards import iso
 from repdrill.errors import RepdrillError
-from repdrill.schedule.rules import covers, covers_clause
+from repdrill.schedule.rules import covers_clause, days_on_hold
+from repdrill.standing import DEFAULT_DAILY_MINUTES, Hold
 from repdrill.store import tables as t
 from repdrill.store._sql import insert_ignoring_duplicates
 
-#: The daily budget, in minutes, when the rep has not set one.
-DEFAULT_DAILY_MINUTES = 10
 MINUTES_RANGE = range(1, 601)
-
-
-@dataclass(frozen=True, slots=True)
-class Hold:
-    """Time off: nothing is due from ``starts_on`` through ``ends_on``."""
-
-    starts_on: dt.date
-    ends_on: dt.date
-
-    def covers(self, day: dt.date) -> bool:
-        return covers(self.starts_on, self.ends_on, day)
-
-    def to_json(self) -> dict[str, object]:
-        return {"on_hold_from": iso(self.starts_on), "on_hold_until": iso(self.ends_on)}
 
 
 def check_minutes(minutes: int) -> int:
@@ -180,17 +163,12 @@ def _end_holds_from(conn: Connection, rep: int, today: dt.date) -> None:
 def hold_days(conn: Connection, rep: int, since: dt.date, until: dt.date) -> set[dt.date]:
     """The days from ``since`` through ``until`` the rep was on hold."""
     h = t.holds.c
-    days: set[dt.date] = set()
-    for start, end in conn.execute(
+    spans = conn.execute(
         select(h.starts_on, h.ends_on).where(
             h.rep_id == rep, h.ends_on >= since, h.starts_on <= until
         )
-    ):
-        day = max(start, since)
-        while day <= min(end, until):
-            days.add(day)
-            day += dt.timedelta(days=1)
-    return days
+    )
+    return days_on_hold(spans, since, until)
 
 
 # -- achievements -----------------------------------------------------------------

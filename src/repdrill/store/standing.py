@@ -13,94 +13,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
 
-from repdrill.cards import Scope, iso
+from repdrill.cards import Scope
 from repdrill.schedule.rules import (
-    DAYS_MET_WINDOW,
     due_clause,
     leech_clause,
     mastered_clause,
     new_available,
     overdue_clause,
-    share,
 )
+from repdrill.standing import DeckProgress
 from repdrill.store import tables as t
 from repdrill.store._sql import count_where
 from repdrill.store.read import active_card, scope_filter
-from repdrill.store.reps import DEFAULT_DAILY_MINUTES, Hold
-
-
-@dataclass(frozen=True, slots=True)
-class DeckProgress:
-    """One rep's standing in one deck on one day."""
-
-    deck: str
-    title: str
-    active_cards: int
-    retired_cards: int
-    due: int
-    overdue: int
-    new_available: int
-    unseen: int
-    mastered: int
-    leeches: int
-    next_due: dt.date | None
-
-    @property
-    def mastery_percent(self) -> float:
-        return share(self.mastered, self.active_cards)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "deck": self.deck,
-            "title": self.title,
-            "due_cards": self.due,
-            "overdue_cards": self.overdue,
-            "new_available": self.new_available,
-            "unseen_cards": self.unseen,
-            "mastered_cards": self.mastered,
-            "active_cards": self.active_cards,
-            "retired_cards": self.retired_cards,
-            "mastery_percent": round(self.mastery_percent, 1),
-            "leech_cards": self.leeches,
-            "next_due": iso(self.next_due),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """What ``repdrill status`` shows: a rep's standing in every deck in scope."""
-
-    rep: str
-    today: dt.date
-    days_met: int
-    decks: tuple[DeckProgress, ...]
-    hold: Hold | None = None
-    daily_minutes: int = DEFAULT_DAILY_MINUTES
-    days_met_window: int = DAYS_MET_WINDOW
-
-    @property
-    def on_hold(self) -> bool:
-        return self.hold is not None and self.hold.covers(self.today)
-
-    @property
-    def due(self) -> int:
-        return sum(d.due for d in self.decks)
-
-    @property
-    def new_available(self) -> int:
-        return sum(d.new_available for d in self.decks)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "rep": self.rep,
-            "today": iso(self.today),
-            "days_met": self.days_met,
-            "days_met_window": self.days_met_window,
-            "daily_minutes": self.daily_minutes,
-            "on_hold_from": iso(self.hold.starts_on) if self.hold else None,
-            "on_hold_until": iso(self.hold.ends_on) if self.hold else None,
-            "decks": [d.to_json() for d in self.decks],
-        }
 
 
 @dataclass(frozen=True, slots=True)
