@@ -8,11 +8,12 @@ that answers ``repdrill status`` on SQLite (:mod:`repdrill.store.fastread`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from repdrill.cards import iso
-from repdrill.schedule.rules import DAYS_MET_WINDOW, covers, share
+from repdrill.schedule.rules import DAYS_MET_WINDOW, covers, new_available, share
 
 #: The daily budget, in minutes, when the rep has not set one.
 DEFAULT_DAILY_MINUTES = 10
@@ -47,6 +48,30 @@ class DeckProgress:
     mastered: int
     leeches: int
     next_due: dt.date | None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any], next_due: dt.date | None) -> DeckProgress:
+        """A deck's row of the status query, as both readers select it.
+
+        ``row`` is (deck, title, active, retired, due, overdue, unseen,
+        mastered, leeches, next due, new per day, introduced today); the next
+        due date is passed as a date, since each driver gives it its own way.
+        """
+        deck, title, active, retired, due, overdue, unseen, mastered, leeches = row[:9]
+        new_per_day, introduced = row[10], row[11]
+        return cls(
+            deck=deck,
+            title=title,
+            active_cards=active,
+            retired_cards=retired,
+            due=due,
+            overdue=overdue,
+            new_available=new_available(unseen, new_per_day, introduced),
+            unseen=unseen,
+            mastered=mastered,
+            leeches=leeches,
+            next_due=next_due,
+        )
 
     @property
     def mastery_percent(self) -> float:

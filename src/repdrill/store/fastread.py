@@ -223,21 +223,8 @@ def _scope_holds(conn: sqlite3.Connection, scope: Scope, decks: list[DeckProgres
 
 
 def _progress(row: tuple[Any, ...]) -> DeckProgress:
-    slug, title, active, retired, due, overdue, unseen, mastered, leeches, next_due = row[:10]
-    new_per_day, introduced = row[10], row[11]
-    return DeckProgress(
-        deck=slug,
-        title=title,
-        active_cards=active,
-        retired_cards=retired,
-        due=due,
-        overdue=overdue,
-        new_available=new_available(unseen, new_per_day, introduced),
-        unseen=unseen,
-        mastered=mastered,
-        leeches=leeches,
-        next_due=None if next_due is None else _day(next_due),
-    )
+    next_due = row[9]
+    return DeckProgress.from_row(row, None if next_due is None else _day(next_due))
 
 
 def _day(value: object) -> dt.date:

@@ -18,7 +18,6 @@ from repdrill.schedule.rules import (
     due_clause,
     leech_clause,
     mastered_clause,
-    new_available,
     overdue_clause,
 )
 from repdrill.standing import DeckProgress
@@ -113,21 +112,5 @@ def deck_progress(
     )
     result = []
     for row in conn.execute(query):
-        slug, title, active_n, retired, due, overdue, unseen, mastered, leeches, next_due = row[:10]
-        new_per_day, introduced = row[10], row[11]
-        result.append(
-            DeckProgress(
-                deck=slug,
-                title=title,
-                active_cards=active_n,
-                retired_cards=retired,
-                due=due,
-                overdue=overdue,
-                new_available=new_available(unseen, new_per_day, introduced),
-                unseen=unseen,
-                mastered=mastered,
-                leeches=leeches,
-                next_due=next_due,
-            )
-        )
+        result.append(DeckProgress.from_row(row, row[9]))
     return result
