@@ -22,6 +22,7 @@ facts = Table(
     Column("due", Date),
     Column("overdue_cards", Integer),
     Column("last_seen", Date),
+    Column("due_remaining", Integer),
 )
 
 
@@ -75,6 +76,13 @@ def test_due_and_overdue(conn: Connection, due: dt.date, today: dt.date) -> None
     assert sql_says(conn, rules.due_clause(facts.c.due, today), due=due) == rules.is_due(due, today)
     overdue = sql_says(conn, rules.overdue_clause(facts.c.due, today), due=due)
     assert overdue == rules.is_overdue(due, today)
+
+
+@given(st.none() | st.integers(0, 50))
+def test_cleared_what_was_due(conn: Connection, remaining: int | None) -> None:
+    clause = rules.cleared_clause(facts.c.due_remaining)
+    in_sql = sql_says(conn, clause, due_remaining=remaining)
+    assert in_sql == rules.cleared_what_was_due(remaining) == (remaining == 0)
 
 
 def test_redrill_is_every_grade_below_four() -> None:

@@ -40,6 +40,7 @@ from repdrill.reports import revisions
 from repdrill.reports.revisions import Relearning, RevisedCard, revision_tables
 from repdrill.schedule.rules import (
     MAX_OVERDUE_CARDS,
+    cleared_clause,
     correct_clause,
     due_clause,
     is_behind,
@@ -772,7 +773,7 @@ def _standings(
     r = t.reviews.c
     suggested = and_(r.suggested_grade.is_not(None), r.grade.is_not(None))
     gap = r.grade - r.suggested_grade
-    met = case((r.due_remaining == 0, r.review_date))
+    met = case((cleared_clause(r.due_remaining), r.review_date))
     log = {
         row[0]: row[1:]
         for row in conn.execute(
@@ -876,7 +877,7 @@ def _met_days(conn: Connection, scope: ReportScope, rep_ids: list[int]) -> dict[
             select(r.rep_id, r.review_date)
             .where(
                 r.rep_id.in_(list(some)),
-                r.due_remaining == 0,
+                cleared_clause(r.due_remaining),
                 r.review_date >= scope.since,
                 r.review_date <= scope.until,
             )

@@ -67,6 +67,8 @@ __all__ = [
     "PASSING_GRADE",
     "REDRILL_BELOW",
     "behind_clause",
+    "cleared_clause",
+    "cleared_what_was_due",
     "correct_clause",
     "covers",
     "covers_clause",
@@ -198,6 +200,20 @@ def behind_clause(
     """:func:`is_behind` in SQL. ``last_seen`` must not be NULL: coalesce a rep never
     seen to a day long past."""
     return (overdue_cards > max_overdue) | (last_seen < idle_since(today))
+
+
+def cleared_what_was_due(due_remaining: int | None) -> bool:
+    """Whether a review left nothing due that day: a day with one such review is met.
+
+    Every review records how many of the rep's cards were still due after it
+    (``due_remaining``); a log written before that was recorded has ``None``.
+    """
+    return due_remaining is not None and due_remaining <= 0
+
+
+def cleared_clause(due_remaining: Any) -> Clause:
+    """:func:`cleared_what_was_due` in SQL (NULL is not cleared, as NULL <= 0 is not true)."""
+    return due_remaining <= 0
 
 
 def days_met_since(today: dt.date, window: int = DAYS_MET_WINDOW) -> dt.date:

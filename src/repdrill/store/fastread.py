@@ -22,6 +22,7 @@ from typing import Any
 
 from repdrill.cards import Nudge, Scope
 from repdrill.schedule.rules import (
+    cleared_clause,
     covers_clause,
     days_met_since,
     days_on_hold,
@@ -129,9 +130,10 @@ SELECT d.slug, d.title,
  GROUP BY d.id, d.slug, d.title, d.new_per_day
  ORDER BY d.slug
 """
-_CLEARED = """
+_CLEARED = f"""
 SELECT DISTINCT review_date FROM reviews
- WHERE rep_id = :rep_id AND due_remaining = 0 AND review_date >= :since AND review_date <= :today
+ WHERE rep_id = :rep_id AND {cleared_clause(Sql("due_remaining"))}
+   AND review_date >= :since AND review_date <= :today
 """
 _HOLDS_SINCE = (
     "SELECT starts_on, ends_on FROM holds "

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, no
 from repdrill.cards import CardView, HistoryEntry, Scope
 from repdrill.errors import AmbiguousCard, EmptyScope, UnknownCard, UnknownDeck
 from repdrill.schedule.replay import ReviewKind, Revision, Schedule
-from repdrill.schedule.rules import DAYS_MET_WINDOW, days_met_since, due_clause
+from repdrill.schedule.rules import DAYS_MET_WINDOW, cleared_clause, days_met_since, due_clause
 from repdrill.schedule.sm2 import SM2State
 from repdrill.store import tables as t
 from repdrill.store._sql import chunks, insert_ignoring_duplicates
@@ -343,7 +343,10 @@ def days_met(conn: Connection, rep: int | None, today: dt.date) -> int:
     cleared = conn.scalars(
         select(r.review_date)
         .where(
-            r.rep_id == rep, r.due_remaining == 0, r.review_date >= since, r.review_date <= today
+            r.rep_id == rep,
+            cleared_clause(r.due_remaining),
+            r.review_date >= since,
+            r.review_date <= today,
         )
         .distinct()
     )
