@@ -353,7 +353,7 @@ def deck_import(
     ] = None,
     dry_run: DryRunOption = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing --output file.")
+        bool, typer.Option("--force", help="Overwrite an existing regular file.")
     ] = False,
 ) -> None:
     """Make a deck from a spreadsheet (CSV or XLSX): one card per row.
@@ -433,7 +433,7 @@ def deck_export(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
+        bool, typer.Option("--force", help="Overwrite an existing regular file.")
     ] = False,
 ) -> None:
     """Export a deck as a spreadsheet, for reviewers who live in spreadsheets.

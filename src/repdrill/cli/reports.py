@@ -127,7 +127,7 @@ def report(
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
+        bool, typer.Option("--force", help="Overwrite an existing regular file.")
     ] = False,
 ) -> None:
     """Report who has mastered what, where the gaps are, and the trend.
