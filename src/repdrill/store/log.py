@@ -53,6 +53,7 @@ from repdrill.store._spool import COMPARED, PAGE, Spool, State
 from repdrill.store._sql import chunks, insert_ignoring_duplicates, insert_rows
 from repdrill.store.engine import Database
 from repdrill.store.record import (
+    REVIEW_COLUMNS,
     log_entries_of,
     rebuild_schedules,
     replace_states,
@@ -999,21 +1000,7 @@ def _arrived_meanwhile(conn: Connection, spool: Spool) -> bool:
 # -- writing --------------------------------------------------------------------------
 
 #: The review columns an import writes, in the order :func:`_write` reads them.
-_REVIEW_COLUMNS = (
-    "uuid",
-    "rep_id",
-    "card_id",
-    "card_hash",
-    "kind",
-    "grade",
-    "suggested_grade",
-    "answer",
-    "review_date",
-    "reviewed_at",
-    "session",
-    "undoes",
-    "due_remaining",
-)
+_REVIEW_COLUMNS = (*REVIEW_COLUMNS, "due_remaining")
 
 
 def _write(conn: Connection, spool: Spool, now: dt.datetime, replayed: _Mark | None) -> None:

@@ -385,7 +385,7 @@ def _counted_review(prefix: str, others: BindParameter[int] | None = None) -> In
     return (
         insert(r)
         .values(
-            **{name: _param(r, name, prefix) for name in _REVIEW_NAMES},
+            **{name: _param(r, name, prefix) for name in REVIEW_COLUMNS},
             due_remaining=due_remaining,
         )
         .returning(r.c.id, r.c.due_remaining)
@@ -461,7 +461,9 @@ _STATE_NAMES = (
     "lapses",
     "reviews",
 )
-_REVIEW_NAMES = (
+#: A review's columns as a grade or an import writes them (``due_remaining`` is
+#: computed by the grade's statement, and copied by an import).
+REVIEW_COLUMNS = (
     "uuid",
     "rep_id",
     "card_id",
