@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repdrill.decks._yaml import MAX_FILE_BYTES
-from repdrill.errors import Problem
+from repdrill.errors import NotFound, Problem
 
 DECK_SUFFIXES = (".yaml", ".yml")
 #: Files with these names hold team rosters, not decks; directory walks skip them.
@@ -133,6 +133,20 @@ def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
             return handle.read(limit + 1)
     finally:
         os.close(fd)
+
+
+def read_named(path: str, what: str) -> bytes:
+    """The bytes of a file a command was pointed at (a roster, a taxonomy).
+
+    Raises :class:`~repdrill.errors.NotFound` naming ``what`` and why it
+    cannot be read: missing, unreadable, or not a regular file.
+    """
+    try:
+        return read_regular(path)
+    except NotRegular:
+        raise NotFound(f"cannot read {what} {path}: not a regular file") from None
+    except OSError as error:
+        raise NotFound(f"cannot read {what} {path}: {error.strerror or error}") from None
 
 
 def read_file(path: str) -> tuple[DeckFile | None, Problem | None]:

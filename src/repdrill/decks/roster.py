@@ -30,6 +30,7 @@ from repdrill.decks.files import (
     NotRegular,
     find_at_root,
     find_roster_files,
+    read_named,
     read_regular,
 )
 from repdrill.decks.format import SLUG
@@ -76,12 +77,7 @@ def parse_roster(path: str, data: bytes) -> tuple[Roster | None, list[Problem]]:
 
 def read_roster(path: str | os.PathLike[str]) -> Roster:
     name = str(path)
-    try:
-        data = read_regular(name)
-    except NotRegular:
-        raise NotFound(f"cannot read roster {name}: not a regular file") from None
-    except OSError as error:
-        raise NotFound(f"cannot read roster {name}: {error.strerror or error}") from None
+    data = read_named(name, "roster")
     roster, problems = parse_roster(name, data)
     if roster is None:
         raise InvalidInput(problems, f"{len(problems)} problem(s) in the roster {name}")

@@ -30,9 +30,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from repdrill.decks import format as fmt
 from repdrill.decks._yaml import NodeReader, read_document
-from repdrill.decks.files import TAXONOMY_NAMES, NotRegular, find_at_root, read_regular
+from repdrill.decks.files import (
+    TAXONOMY_NAMES,
+    NotRegular,
+    find_at_root,
+    read_named,
+    read_regular,
+)
 from repdrill.decks.parse import Card, Deck
-from repdrill.errors import InvalidInput, NotFound, Problem
+from repdrill.errors import InvalidInput, Problem
 
 TOP_KEYS = ("tags", "required_tags")
 
@@ -108,12 +114,7 @@ def parse_taxonomy(path: str, data: bytes) -> tuple[Taxonomy | None, list[Proble
 def read_taxonomy(path: str | os.PathLike[str]) -> Taxonomy:
     """The taxonomy in ``path``; raises :class:`InvalidInput` listing its problems."""
     name = str(path)
-    try:
-        data = read_regular(name)
-    except NotRegular:
-        raise NotFound(f"cannot read taxonomy {name}: not a regular file") from None
-    except OSError as error:
-        raise NotFound(f"cannot read taxonomy {name}: {error.strerror or error}") from None
+    data = read_named(name, "taxonomy")
     taxonomy, problems = parse_taxonomy(name, data)
     if taxonomy is None:
         raise InvalidInput(problems, f"{len(problems)} problem(s) in the taxonomy {name}")
